@@ -1,0 +1,21 @@
+package dev.mlx.api.model;
+
+import dev.mlx.api.Described;
+import dev.mlx.api.param.HyperParameters;
+
+/**
+ * Service interface for model architectures. Register an implementation in
+ * {@code META-INF/services/dev.mlx.api.model.ModelProvider}.
+ */
+public interface ModelProvider extends Described {
+    /**
+     * Builds the architecture for a dataset.
+     *
+     * @param params hyper-parameters bound to {@link #parameters()}
+     * @param exampleShape the shape of one input example, e.g. {@code [1, 28, 28]}
+     * @param numClasses the number of logits to produce
+     * @return the architecture
+     * @throws dev.mlx.api.MlxException (user error) if the architecture cannot take this input
+     */
+    Architecture build(HyperParameters params, int[] exampleShape, int numClasses);
+}

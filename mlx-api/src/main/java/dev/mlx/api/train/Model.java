@@ -1,0 +1,41 @@
+package dev.mlx.api.train;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The view of a network that a {@link Regularizer} gets: a differentiable forward function plus
+ * the capabilities the engine offers for it. Implemented by the engine.
+ *
+ * <p>Every result is on the manager of the input array and is differentiable with respect to
+ * the parameters while a training step is collecting gradients.
+ */
+public interface Model {
+    /**
+     * @param inputs shape {@code [B, ...exampleShape]}
+     * @return the logits, shape {@code [B, C]}
+     */
+    NDArray logits(NDArray inputs);
+
+    /**
+     * Computes {@code d/dx sum(objective(logits(x)))} such that the result is itself
+     * differentiable with respect to the parameters (the "create_graph" input gradient used by
+     * RRR-style penalties). The objective may depend on the logits in any differentiable way,
+     * e.g. the per-sample cross-entropy.
+     *
+     * @param inputs the inputs; not modified
+     * @param objective maps the logits {@code [B, C]} to any tensor whose sum is differentiated
+     * @return the logits and the input gradient
+     */
+    InputGradient inputGradient(NDArray inputs, UnaryOperator<NDArray> objective);
+
+    /**
+     * @return the interval-bound capability
+     * @throws dev.mlx.api.UnsupportedCapabilityException naming the first layer the bounds do not support
+     */
+    IntervalBounds intervalBounds();
+
+    /** @return the weight tensors (matrices and kernels, no biases), for L2 terms */
+    List<NDArray> weights();
+}

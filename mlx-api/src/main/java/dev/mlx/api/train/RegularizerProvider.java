@@ -1,0 +1,60 @@
+package dev.mlx.api.train;
+
+import dev.mlx.api.Described;
+import dev.mlx.api.param.HyperParameters;
+
+/**
+ * Service interface for regularizers, the extension point most plugin authors want.
+ *
+ * <h2>Writing a regularizer plugin</h2>
+ *
+ * Depend on {@code dev.mlx:mlx-api} only (scope {@code provided}), write one class, and list it
+ * in {@code META-INF/services/dev.mlx.api.train.RegularizerProvider}. Drop the JAR into the
+ * {@code plugins/} folder (or put it on the class path) and {@code mlx plugins} lists it;
+ * {@code mlx train --regularizer <name>} uses it. Example: an L1 penalty on the input gradient of
+ * the masked features,
+ *
+ * <pre>{@code
+ * package com.example;
+ *
+ * public final class MaskedL1Provider implements RegularizerProvider {
+ *     public String name() { return "masked-l1"; }
+ *     public String description() { return "lambda * mean |m * dCE/dx|"; }
+ *     public ParameterSchema parameters() {
+ *         return ParameterSchema.builder()
+ *                 .addDouble("lambda", 1.0, 0, Double.POSITIVE_INFINITY, "penalty weight")
+ *                 .build();
+ *     }
+ *     public Regularizer create(HyperParameters p) {
+ *         double lambda = p.getDouble("lambda");
+ *         return (model, batch, ctx) -> {
+ *             InputGradient g = model.inputGradient(batch.inputs(),
+ *                     logits -> Losses.perSampleCrossEntropy(logits, batch.labels()));
+ *             return g.gradient().mul(batch.masks()).abs().mean().mul(lambda);
+ *         };
+ *     }
+ * }
+ * }</pre>
+ *
+ * and the services file holds the single line {@code com.example.MaskedL1Provider}.
+ *
+ * <p><b>Rules.</b> The constructor must be public, take no arguments and do no work (no native
+ * calls, no I/O): discovery instantiates every provider. {@link #name()} must be unique among
+ * regularizers; a duplicate stops discovery with both JARs named. Hyper-parameters are declared
+ * in {@link #parameters()} with defaults and ranges; {@link #create} receives them validated.
+ * The {@code mlx-engine-djl} test-jar ({@code RegularizerTestKit}) checks a plugin's parameter
+ * gradients against finite differences, its determinism and that it leaks no native memory.
+ */
+public interface RegularizerProvider extends Described {
+
+    /**
+     * @param params validated values for {@link #parameters()}
+     * @return a regularizer configured with them
+     */
+    Regularizer create(HyperParameters params);
+
+    /** @return whether this regularizer reads the explanation masks (ERM does not) */
+    default boolean usesMasks() {
+        return true;
+    }
+}

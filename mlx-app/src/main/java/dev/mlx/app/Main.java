@@ -1,0 +1,108 @@
+package dev.mlx.app;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.mlx.api.MlxException;
+import dev.mlx.app.plugin.PluginModule;
+import dev.mlx.app.plugin.PluginRegistry;
+import dev.mlx.engine.MlxEngine;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * The {@code mlx} launcher. {@link #main} only maps {@link #run}'s result to the exit code:
+ * 0 success, 2 user error (bad option, unknown plugin, missing or corrupt file), 3 resources,
+ * 4 internal error.
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the command line with plugins discovered from the class path and the plugins folder.
+     *
+     * @param args the arguments
+     * @param out standard output
+     * @param err standard error
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, builder -> {});
+    }
+
+    /**
+     * As {@link #run(String[], PrintStream, PrintStream)}, letting the caller add plugins directly
+     * (tests) before discovery.
+     *
+     * @param args the arguments
+     * @param out standard output
+     * @param err standard error
+     * @param extraPlugins adds plugins to the registry builder
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, Consumer<PluginRegistry.Builder> extraPlugins) {
+        MlxEngine.configureOffline();
+        try (EngineHolder engine = new EngineHolder()) {
+            Path pluginsDir = globalPath(args, "--plugins-dir", "MLX_PLUGINS", Path.of("plugins"));
+            Path cacheDir = globalPath(args, "--cache-dir", "MLX_CACHE",
+                    Path.of(System.getProperty("user.home"), ".cache", "mlx"));
+            AppSettings settings = new AppSettings(cacheDir, pluginsDir, out, err);
+            PluginRegistry.Builder builder = PluginRegistry.builder();
+            extraPlugins.accept(builder);
+            PluginRegistry registry = builder
+                    .discover(PluginRegistry.pluginClassLoader(pluginsDir, Main.class.getClassLoader())).build();
+            Injector injector = Guice.createInjector(new AppModule(settings, engine), new PluginModule(registry));
+            CommandLine cli = new CommandLine(MlxCommand.class, new GuiceFactory(injector));
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));
+            return cli.execute(args);
+        } catch (RuntimeException e) {
+            return handle(e, err);
+        }
+    }
+
+    private static int handle(Exception e, PrintStream err) {
+        MlxException mlx = find(e);
+        if (mlx != null) {
+            LOG.debug("error", e);
+            err.println("mlx: error: " + mlx.getMessage());
+            return mlx.kind().exitCode();
+        }
+        LOG.error("internal error", e);
+        err.println("mlx: internal error: " + e + " (see the log above; please report it)");
+        return 4;
+    }
+
+    private static MlxException find(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof MlxException m) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static Path globalPath(String[] args, String option, String env, Path fallback) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(option) && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith(option + "=")) {
+                return Path.of(args[i].substring(option.length() + 1));
+            }
+        }
+        String fromEnv = System.getenv(env);
+        return fromEnv == null || fromEnv.isBlank() ? fallback : Path.of(fromEnv);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.mlx.app;
+
+import dev.mlx.app.command.BenchCommand;
+import dev.mlx.app.command.DemoCommand;
+import dev.mlx.app.command.PluginsCommand;
+import dev.mlx.app.command.TrainCommand;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The top-level {@code mlx} command; its global options are read before plugin discovery. */
+@Command(name = "mlx", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Learning from explanations: train models that are right for the right reasons.",
+        subcommands = {PluginsCommand.class, TrainCommand.class, DemoCommand.class, BenchCommand.class})
+public final class MlxCommand implements Runnable {
+    @Option(names = "--plugins-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Folder of plugin JARs (default: $MLX_PLUGINS or ./plugins).")
+    Path pluginsDir;
+
+    @Option(names = "--cache-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Where datasets are fetched and cached (default: $MLX_CACHE or ~/.cache/mlx).")
+    Path cacheDir;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,52 @@
+package dev.mlx.app.command;
+
+import dev.mlx.api.param.ParameterSpec;
+import dev.mlx.app.AppSettings;
+import dev.mlx.app.plugin.PluginCatalog;
+import dev.mlx.app.plugin.PluginInfo;
+import dev.mlx.app.plugin.PluginKind;
+import dev.mlx.app.plugin.PluginLoadFailure;
+import jakarta.inject.Inject;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code mlx plugins}: every discovered dataset, model and regularizer with its JAR and hyper-parameters. */
+@Command(name = "plugins", description = "List every discovered dataset, model and regularizer plugin.")
+public final class PluginsCommand implements Callable<Integer> {
+    private final PluginCatalog catalog;
+    private final AppSettings settings;
+
+    @Inject
+    public PluginsCommand(PluginCatalog catalog, AppSettings settings) {
+        this.catalog = catalog;
+        this.settings = settings;
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream out = settings.out();
+        out.println("plugins folder: " + settings.pluginsDir().toAbsolutePath());
+        for (PluginKind kind : PluginKind.values()) {
+            out.println();
+            out.println(kind.label() + "s:");
+            for (PluginInfo info : catalog.registry().plugins(kind).values()) {
+                out.printf("  %-14s %s%n", info.name(), info.provider().description());
+                out.printf("  %-14s from %s (version %s, %s)%n", "", info.source(), info.version(),
+                        info.provider().getClass().getName());
+                for (ParameterSpec p : info.provider().parameters().specs()) {
+                    out.printf("  %-14s   %s = %s  [%s%s] %s%n", "", p.name(), p.defaultValue(),
+                            p.type().name().toLowerCase(java.util.Locale.ROOT), p.allowed(), p.description());
+                }
+            }
+        }
+        if (!catalog.registry().failures().isEmpty()) {
+            out.println();
+            out.println("plugins that failed to load (skipped):");
+            for (PluginLoadFailure f : catalog.registry().failures()) {
+                out.println("  " + f.kind().label() + ": " + f.message());
+            }
+        }
+        return 0;
+    }
+}

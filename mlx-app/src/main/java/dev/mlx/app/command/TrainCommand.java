@@ -1,0 +1,143 @@
+package dev.mlx.app.command;
+
+import dev.mlx.api.MlxException;
+import dev.mlx.app.AppSettings;
+import dev.mlx.app.EngineHolder;
+import dev.mlx.app.plugin.PluginCatalog;
+import dev.mlx.app.run.ConfigFile;
+import dev.mlx.app.run.MethodDefaults;
+import dev.mlx.app.run.RunExecutor;
+import dev.mlx.app.run.RunFolder;
+import dev.mlx.app.run.RunReport;
+import dev.mlx.app.run.RunResult;
+import dev.mlx.app.run.RunSpec;
+import dev.mlx.engine.train.TrainingConfig;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mlx train}: one training run, written to a run folder. */
+@Command(name = "train", description = "Train one model with one regularizer and write a run folder"
+        + " (config.json, model.params, metrics.csv, report.json, report.md).")
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "JSON file with the run settings; command-line options override it.")
+    Path config;
+
+    @Option(names = {"-d", "--dataset"}, description = "Dataset plugin (default: decoy-mnist).")
+    String dataset;
+
+    @Option(names = {"-m", "--model"}, description = "Model plugin (default: mlp).")
+    String model;
+
+    @Option(names = {"-r", "--regularizer"}, description = "Regularizer plugin (default: erm).")
+    String regularizer;
+
+    @Option(names = {"-p", "--param"}, description = "Regularizer hyper-parameter, key=value (repeatable).")
+    Map<String, String> regularizerParams = new LinkedHashMap<>();
+
+    @Option(names = "--model-param", description = "Model hyper-parameter, key=value (repeatable).")
+    Map<String, String> modelParams = new LinkedHashMap<>();
+
+    @Option(names = "--dataset-param", description = "Dataset hyper-parameter, key=value (repeatable).")
+    Map<String, String> datasetParams = new LinkedHashMap<>();
+
+    @Option(names = "--epochs", description = "Epochs (default: the method's, e.g. 25 for cert-r4 on decoy-mnist).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", description = "Batch size (default: the method's).")
+    Integer batchSize;
+
+    @Option(names = "--lr", description = "Adam learning rate (default: the method's).")
+    Double learningRate;
+
+    @Option(names = "--weight-decay", description = "Adam weight decay (default: 0).")
+    Double weightDecay;
+
+    @Option(names = "--seed", description = "Seed of data construction, initialisation and shuffling (default: 0).")
+    Long seed;
+
+    @Option(names = {"-o", "--out"}, description = "Run folder (default: runs/<regularizer>-<dataset>-seed<seed>).")
+    Path out;
+
+    @Option(names = "--overwrite", description = "Replace an existing run folder (only once the new run is complete).")
+    boolean overwrite;
+
+    @Option(names = "--no-fetch", description = "Never fetch data; fail if it is not cached.")
+    boolean noFetch;
+
+    private final PluginCatalog catalog;
+    private final AppSettings settings;
+    private final EngineHolder engine;
+
+    @Inject
+    public TrainCommand(PluginCatalog catalog, AppSettings settings, EngineHolder engine) {
+        this.catalog = catalog;
+        this.settings = settings;
+        this.engine = engine;
+    }
+
+    @Override
+    public Integer call() {
+        ConfigFile file = config == null ? null : ConfigFile.read(config);
+        String ds = pick(dataset, file == null ? null : file.dataset(), "decoy-mnist");
+        String md = pick(model, file == null ? null : file.model(), "mlp");
+        String rg = pick(regularizer, file == null ? null : file.regularizer(), "erm");
+        // Resolve names before any work so an unknown plugin fails at once.
+        catalog.dataset(ds);
+        catalog.model(md);
+        catalog.regularizer(rg);
+        MethodDefaults defaults = MethodDefaults.of(ds, rg);
+        TrainingConfig training = new TrainingConfig(
+                pick(epochs, file == null ? null : file.epochs(), defaults.epochs()),
+                pick(batchSize, file == null ? null : file.batchSize(), defaults.batchSize()),
+                pick(learningRate, file == null ? null : file.learningRate(), defaults.learningRate()),
+                pick(weightDecay, file == null ? null : file.weightDecay(), 0.0),
+                pick(seed, file == null ? null : file.seed(), 0L));
+        RunSpec spec = new RunSpec(ds, merge(file == null ? null : file.datasetParams(), datasetParams), md,
+                merge(file == null ? null : file.modelParams(), modelParams), rg,
+                merge(file == null ? null : file.regularizerParams(), regularizerParams), training);
+        // Validate every hyper-parameter before loading data or training.
+        catalog.model(md).parameters().bind(md, spec.modelParams());
+        catalog.regularizer(rg).parameters().bind(rg, spec.regularizerParams());
+        Path target = out != null ? out : Path.of("runs", rg + "-" + ds + "-seed" + training.seed());
+        try (RunFolder folder = RunFolder.create(target, overwrite)) {
+            DatasetLoader.Loaded loaded =
+                    DatasetLoader.load(catalog, settings, ds, spec.datasetParams(), training.seed(), !noFetch);
+            RunResult result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(), loaded.data(),
+                    new ProgressListener(settings.err(), rg, training.epochs()));
+            RunReport.write(folder, result, catalog.registry());
+            folder.commit();
+            settings.out().printf(Locale.ROOT, "%s on %s: Avg Acc %.2f%%, Wg Acc %.2f%% (group %d), test acc %.2f%%,"
+                    + " %.1f s/epoch%nrun folder: %s%n", rg, ds, 100 * result.test().averageGroupAccuracy(),
+                    100 * result.test().worstGroupAccuracy(), result.test().worstGroup(),
+                    100 * result.test().accuracy(), result.secondsPerEpoch(), folder.target());
+        }
+        return 0;
+    }
+
+    private static <T> T pick(T cli, T file, T fallback) {
+        if (cli != null) {
+            return cli;
+        }
+        return file != null ? file : fallback;
+    }
+
+    private static Map<String, String> merge(Map<String, String> file, Map<String, String> cli) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (file != null) {
+            file.forEach((k, v) -> {
+                if (v == null) {
+                    throw MlxException.userError("config value of '" + k + "' is null");
+                }
+                m.put(k, v);
+            });
+        }
+        m.putAll(cli);
+        return m;
+    }
+}

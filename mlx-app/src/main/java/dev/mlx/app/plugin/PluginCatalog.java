@@ -1,0 +1,47 @@
+package dev.mlx.app.plugin;
+
+import dev.mlx.api.data.DatasetProvider;
+import dev.mlx.api.model.ModelProvider;
+import dev.mlx.api.train.RegularizerProvider;
+import jakarta.inject.Inject;
+import java.util.Map;
+
+/**
+ * The plugins the commands use, injected by Guice from the {@link PluginModule}'s map bindings,
+ * with lookups that fail with the list of known names.
+ */
+public final class PluginCatalog {
+    private final PluginRegistry registry;
+    private final Map<String, DatasetProvider> datasets;
+    private final Map<String, ModelProvider> models;
+    private final Map<String, RegularizerProvider> regularizers;
+
+    @Inject
+    public PluginCatalog(PluginRegistry registry, Map<String, DatasetProvider> datasets,
+            Map<String, ModelProvider> models, Map<String, RegularizerProvider> regularizers) {
+        this.registry = registry;
+        this.datasets = datasets;
+        this.models = models;
+        this.regularizers = regularizers;
+    }
+
+    /** @return the registry with sources and versions */
+    public PluginRegistry registry() {
+        return registry;
+    }
+
+    public DatasetProvider dataset(String name) {
+        registry.require(PluginKind.DATASET, name);
+        return datasets.get(name);
+    }
+
+    public ModelProvider model(String name) {
+        registry.require(PluginKind.MODEL, name);
+        return models.get(name);
+    }
+
+    public RegularizerProvider regularizer(String name) {
+        registry.require(PluginKind.REGULARIZER, name);
+        return regularizers.get(name);
+    }
+}

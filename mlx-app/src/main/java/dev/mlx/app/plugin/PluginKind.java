@@ -1,0 +1,31 @@
+package dev.mlx.app.plugin;
+
+import dev.mlx.api.Described;
+import dev.mlx.api.data.DatasetProvider;
+import dev.mlx.api.model.ModelProvider;
+import dev.mlx.api.train.RegularizerProvider;
+
+/** The three extension points and their service interfaces. */
+public enum PluginKind {
+    DATASET("dataset", DatasetProvider.class),
+    MODEL("model", ModelProvider.class),
+    REGULARIZER("regularizer", RegularizerProvider.class);
+
+    private final String label;
+    private final Class<? extends Described> service;
+
+    PluginKind(String label, Class<? extends Described> service) {
+        this.label = label;
+        this.service = service;
+    }
+
+    /** @return the lower-case name used in messages, e.g. {@code regularizer} */
+    public String label() {
+        return label;
+    }
+
+    /** @return the service interface ServiceLoader looks up */
+    public Class<? extends Described> service() {
+        return service;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.mlx.app.run;
+
+import java.util.Map;
+
+/**
+ * Per-method training defaults (epochs, learning rate, batch size) from the papers'
+ * hyper-parameter tables (reference spec §11.1, Decoy-MNIST: batch 1000, Adam, no weight decay).
+ * Used when the user does not set them.
+ *
+ * @param epochs default epochs
+ * @param learningRate default learning rate
+ * @param batchSize default batch size
+ */
+public record MethodDefaults(int epochs, double learningRate, int batchSize) {
+    private static final Map<String, MethodDefaults> DECOY_MNIST = Map.of(
+            "erm", new MethodDefaults(30, 0.01, 1000),
+            "rrr", new MethodDefaults(25, 0.025, 1000),
+            "cert-r4", new MethodDefaults(25, 0.001, 1000));
+    private static final MethodDefaults FALLBACK = new MethodDefaults(10, 0.001, 256);
+
+    /**
+     * @param dataset dataset name
+     * @param regularizer regularizer name
+     * @return the defaults for the pair, or general ones (10 epochs, lr 1e-3, batch 256)
+     */
+    public static MethodDefaults of(String dataset, String regularizer) {
+        if (dataset.equals("decoy-mnist")) {
+            return DECOY_MNIST.getOrDefault(regularizer, new MethodDefaults(25, 0.001, 1000));
+        }
+        return FALLBACK;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.mlx.app.run;
+
+import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.model.Architecture;
+import dev.mlx.api.model.ModelProvider;
+import dev.mlx.api.param.HyperParameters;
+import dev.mlx.api.train.Regularizer;
+import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.app.plugin.PluginCatalog;
+import dev.mlx.engine.MlxEngine;
+import dev.mlx.engine.io.Checkpoints;
+import dev.mlx.engine.nn.Network;
+import dev.mlx.engine.train.EpochMetrics;
+import dev.mlx.engine.train.Trainer;
+import dev.mlx.engine.train.TrainingListener;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs one training run on a loaded dataset: binds the plugins, builds the network, trains, evaluates. */
+public final class RunExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(RunExecutor.class);
+    private final PluginCatalog catalog;
+    private final MlxEngine engine;
+
+    public RunExecutor(PluginCatalog catalog, MlxEngine engine) {
+        this.catalog = catalog;
+        this.engine = engine;
+    }
+
+    /**
+     * @param spec the run
+     * @param datasetParams the dataset's bound parameters (for the report)
+     * @param data the loaded dataset
+     * @param listener progress
+     * @return the result, with the trained weights
+     */
+    public RunResult execute(RunSpec spec, HyperParameters datasetParams, ExplanationDataset data,
+            TrainingListener listener) {
+        ModelProvider modelProvider = catalog.model(spec.model());
+        RegularizerProvider regularizerProvider = catalog.regularizer(spec.regularizer());
+        HyperParameters modelParams = modelProvider.parameters().bind(spec.model(), spec.modelParams());
+        HyperParameters regularizerParams =
+                regularizerProvider.parameters().bind(spec.regularizer(), spec.regularizerParams());
+        Architecture architecture = modelProvider.build(modelParams, data.exampleShape(), data.numClasses());
+        Regularizer regularizer = regularizerProvider.create(regularizerParams);
+        long t0 = System.nanoTime();
+        try (Network network = engine.networks().create(architecture, data.exampleShape(), spec.training().seed())) {
+            LOG.info("training {} on {} with {} ({} parameters), {}", spec.regularizer(), spec.dataset(), architecture,
+                    network.parameterCount(), spec.training());
+            List<EpochMetrics> history =
+                    new Trainer(spec.training()).train(network, data.train(), data.test(), regularizer, listener);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            return new RunResult(spec, datasetParams, modelParams, regularizerParams, architecture.toString(),
+                    network.parameterCount(), data.checksum(), data.train().size(), data.test().size(), history,
+                    history.get(history.size() - 1).test(), wall, Checkpoints.snapshot(network));
+        }
+    }
+}

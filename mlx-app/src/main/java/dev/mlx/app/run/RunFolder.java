@@ -1,0 +1,150 @@
+package dev.mlx.app.run;
+
+import dev.mlx.api.ErrorKind;
+import dev.mlx.api.MlxException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * An output folder written all-or-nothing: files go to a hidden staging folder next to the
+ * target, and {@link #commit()} moves it into place. A run that fails leaves no half-written
+ * folder, and an existing folder is never overwritten unless {@code replace} is set (then it is
+ * replaced only after the new one is complete).
+ */
+public final class RunFolder implements AutoCloseable {
+    private final Path target;
+    private final Path staging;
+    private final boolean replace;
+    private boolean committed;
+
+    private RunFolder(Path target, Path staging, boolean replace) {
+        this.target = target;
+        this.staging = staging;
+        this.replace = replace;
+    }
+
+    /**
+     * @param target the folder to produce
+     * @param replace whether an existing folder may be replaced
+     * @return the staging folder writer
+     * @throws MlxException (user error) if the target exists and {@code replace} is false
+     */
+    public static RunFolder create(Path target, boolean replace) {
+        Path absolute = target.toAbsolutePath().normalize();
+        if (Files.exists(absolute) && !replace) {
+            throw MlxException.userError("output folder " + target + " already exists; choose another --out or pass"
+                    + " --overwrite to replace it");
+        }
+        try {
+            Path parent = absolute.getParent();
+            Files.createDirectories(parent);
+            Path staging = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".partial-");
+            return new RunFolder(absolute, staging, replace);
+        } catch (IOException e) {
+            throw new MlxException(ErrorKind.RESOURCES, "cannot create output folder " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the final location */
+    public Path target() {
+        return target;
+    }
+
+    /**
+     * @param name a file name inside the folder (may contain {@code /})
+     * @return its path in the staging folder
+     */
+    public Path stagingPath(String name) {
+        Path p = staging.resolve(name);
+        try {
+            Files.createDirectories(p.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
+    }
+
+    /** Writes a UTF-8 text file. */
+    public void writeText(String name, String text) {
+        try {
+            Files.writeString(stagingPath(name), text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new MlxException(ErrorKind.RESOURCES, "cannot write " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens a binary file for writing. */
+    public OutputStream open(String name) throws IOException {
+        return Files.newOutputStream(stagingPath(name));
+    }
+
+    /** Moves the complete folder into place. */
+    public void commit() {
+        try {
+            Path backup = null;
+            if (Files.exists(target)) {
+                if (!replace) {
+                    throw MlxException.userError("output folder " + target + " appeared while the run was writing;"
+                            + " the results are kept in " + staging);
+                }
+                backup = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
+                move(target, backup);
+            }
+            move(staging, target);
+            committed = true;
+            if (backup != null) {
+                deleteTree(backup);
+            }
+        } catch (IOException e) {
+            throw new MlxException(ErrorKind.RESOURCES, "cannot move results into " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    /** Deletes the staging folder if the folder was not committed. */
+    @Override
+    public void close() {
+        if (!committed) {
+            try {
+                deleteTree(staging);
+            } catch (IOException ignored) {
+                // best effort: a leftover hidden staging folder is harmless
+            }
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

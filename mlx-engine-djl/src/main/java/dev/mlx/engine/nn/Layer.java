@@ -1,0 +1,43 @@
+package dev.mlx.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import dev.mlx.api.train.Interval;
+import java.util.List;
+
+/**
+ * An executable layer of a {@link Network}: the forward function and, where supported, the two
+ * interval passes of interval bound propagation (IBP).
+ *
+ * <p>Interval passes must be sound: for every input in the input interval the output lies in the
+ * output interval, and for every input in the stored input interval and every output cotangent in
+ * the cotangent interval, the input cotangent {@code J^T g} lies in the returned interval.
+ */
+public interface Layer {
+    /** @return a human description, e.g. {@code Linear(784, 512)} */
+    String describe();
+
+    /** @return the trainable parameters, possibly none */
+    List<Parameter> parameters();
+
+    /**
+     * @param x the input batch
+     * @return the output batch, on {@code x}'s manager
+     */
+    NDArray forward(NDArray x);
+
+    /** @return whether {@link #forwardInterval} and {@link #backwardInterval} are implemented */
+    boolean supportsIntervals();
+
+    /**
+     * @param input an interval over this layer's inputs
+     * @return an interval over its outputs
+     */
+    Interval forwardInterval(Interval input);
+
+    /**
+     * @param outputGradient an interval over the cotangent of this layer's output
+     * @param input the interval over this layer's input (from the forward interval pass)
+     * @return an interval over the cotangent of its input
+     */
+    Interval backwardInterval(Interval outputGradient, Interval input);
+}

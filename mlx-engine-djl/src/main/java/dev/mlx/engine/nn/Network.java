@@ -1,0 +1,136 @@
+package dev.mlx.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.mlx.api.UnsupportedCapabilityException;
+import dev.mlx.api.model.Architecture;
+import dev.mlx.api.train.InputGradient;
+import dev.mlx.api.train.Interval;
+import dev.mlx.api.train.IntervalBounds;
+import dev.mlx.api.train.IntervalPass;
+import dev.mlx.api.train.Model;
+import dev.mlx.engine.autograd.TorchScriptGradHelper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A feed-forward network built from an {@link Architecture}: the engine's implementation of the
+ * {@link Model} a regularizer sees. Owns its parameters through its own {@link NDManager};
+ * {@link #close()} frees them.
+ */
+public final class Network implements Model, AutoCloseable {
+    private final Architecture architecture;
+    private final List<Layer> layers;
+    private final List<Parameter> parameters;
+    private final NDManager manager;
+    private final TorchScriptGradHelper gradHelper;
+
+    Network(Architecture architecture, List<Layer> layers, NDManager manager, TorchScriptGradHelper gradHelper) {
+        this.architecture = architecture;
+        this.layers = List.copyOf(layers);
+        this.manager = manager;
+        this.gradHelper = gradHelper;
+        List<Parameter> ps = new ArrayList<>();
+        layers.forEach(l -> ps.addAll(l.parameters()));
+        this.parameters = List.copyOf(ps);
+    }
+
+    /** @return the architecture this network was built from */
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    /** @return the trainable parameters in layer order */
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    /** @return the manager owning the parameters */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** @return the total number of scalar parameters */
+    public long parameterCount() {
+        return parameters.stream().mapToLong(p -> p.array().size()).sum();
+    }
+
+    @Override
+    public NDArray logits(NDArray inputs) {
+        NDArray x = inputs;
+        for (Layer layer : layers) {
+            x = layer.forward(x);
+        }
+        return x;
+    }
+
+    @Override
+    public InputGradient inputGradient(NDArray inputs, UnaryOperator<NDArray> objective) {
+        boolean wasGrad = JniUtils.isGradMode();
+        if (!wasGrad) {
+            JniUtils.setGradMode(true);
+        }
+        try {
+            NDArray leaf = inputs.duplicate();
+            leaf.setRequiresGradient(true);
+            NDArray logits = logits(leaf);
+            NDArray gradient = gradHelper.gradient(objective.apply(logits), leaf);
+            return new InputGradient(logits, gradient);
+        } finally {
+            if (!wasGrad) {
+                JniUtils.setGradMode(false);
+            }
+        }
+    }
+
+    @Override
+    public IntervalBounds intervalBounds() {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            if (!layer.supportsIntervals()) {
+                throw new UnsupportedCapabilityException("interval bounds are not supported through layer " + i
+                        + " (" + layer.describe() + ") of " + architecture
+                        + "; supported layer types: Linear, ReLU, Flatten. Choose a regularizer that needs no"
+                        + " bounds (e.g. rrr) or a model without this layer.");
+            }
+        }
+        return this::propagate;
+    }
+
+    private IntervalPass propagate(Interval input) {
+        List<Interval> inputs = new ArrayList<>(layers.size());
+        Interval current = input;
+        for (Layer layer : layers) {
+            inputs.add(current);
+            current = layer.forwardInterval(current);
+        }
+        Interval logits = current;
+        return new IntervalPass() {
+            @Override
+            public Interval logits() {
+                return logits;
+            }
+
+            @Override
+            public Interval inputGradient(Interval logitGradient) {
+                Interval g = logitGradient;
+                for (int i = layers.size() - 1; i >= 0; i--) {
+                    g = layers.get(i).backwardInterval(g, inputs.get(i));
+                }
+                return g;
+            }
+        };
+    }
+
+    @Override
+    public List<NDArray> weights() {
+        return parameters.stream().filter(Parameter::isWeight).map(Parameter::array).toList();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.mlx.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import dev.mlx.api.train.Interval;
+import java.util.List;
+
+/**
+ * {@code max(x, 0)}. Forward interval {@code [relu(l), relu(u)]}. Backward: the derivative lies
+ * in {@code [1[l > 0], 1[u > 0]]} (0 at 0, as in PyTorch) and the cotangent interval is multiplied
+ * by it exactly: both 1 keeps {@code [G_L, G_U]}, both 0 gives {@code [0, 0]}, mixed gives
+ * {@code [min(G_L, 0), max(G_U, 0)]}. The indicators are constants; the result stays
+ * differentiable through {@code G}.
+ */
+final class ReluLayer implements Layer {
+    @Override
+    public String describe() {
+        return "ReLU";
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        return Activation.relu(x);
+    }
+
+    @Override
+    public boolean supportsIntervals() {
+        return true;
+    }
+
+    @Override
+    public Interval forwardInterval(Interval input) {
+        return new Interval(Activation.relu(input.lower()), Activation.relu(input.upper()));
+    }
+
+    @Override
+    public Interval backwardInterval(Interval outputGradient, Interval input) {
+        NDArray gl = outputGradient.lower();
+        NDArray gu = outputGradient.upper();
+        NDArray on = input.lower().reshape(gl.getShape()).gt(0).toType(gl.getDataType(), false);
+        NDArray maybe = input.upper().reshape(gl.getShape()).gt(0).toType(gl.getDataType(), false).sub(on);
+        NDArray lower = gl.mul(on).add(gl.minimum(0f).mul(maybe));
+        NDArray upper = gu.mul(on).add(gu.maximum(0f).mul(maybe));
+        return new Interval(lower, upper);
+    }
+}

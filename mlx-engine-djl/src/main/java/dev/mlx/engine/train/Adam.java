@@ -1,0 +1,90 @@
+package dev.mlx.engine.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.mlx.engine.nn.Parameter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Adam (Kingma and Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015) with PyTorch's
+ * semantics, including its coupled L2 weight decay:
+ *
+ * <pre>
+ * g  = grad + wd * theta
+ * m  = b1 m + (1 - b1) g            v = b2 v + (1 - b2) g^2
+ * theta -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ * </pre>
+ *
+ * <p>Order of use: after the backward pass of a step call {@link #step()} once; it updates the
+ * parameters in place and zeroes their gradients. Moment buffers live on the parameters' manager.
+ */
+public final class Adam {
+    private final List<Parameter> parameters;
+    private final List<NDArray> firstMoments = new ArrayList<>();
+    private final List<NDArray> secondMoments = new ArrayList<>();
+    private final double learningRate;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final double weightDecay;
+    private long t;
+
+    /**
+     * @param parameters the parameters to update
+     * @param learningRate the step size
+     * @param weightDecay the coupled L2 coefficient (biases included, as in PyTorch)
+     */
+    public Adam(List<Parameter> parameters, double learningRate, double weightDecay) {
+        this(parameters, learningRate, 0.9, 0.999, 1e-8, weightDecay);
+    }
+
+    public Adam(List<Parameter> parameters, double learningRate, double beta1, double beta2, double epsilon,
+            double weightDecay) {
+        this.parameters = List.copyOf(parameters);
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.weightDecay = weightDecay;
+        for (Parameter p : parameters) {
+            NDArray m = p.array().zerosLike();
+            NDArray v = p.array().zerosLike();
+            NDScope.unregister(m, v);
+            firstMoments.add(m);
+            secondMoments.add(v);
+        }
+    }
+
+    /** Applies one update from the accumulated gradients and zeroes them. */
+    public void step() {
+        t++;
+        double bias1 = 1 - Math.pow(beta1, t);
+        double bias2 = 1 - Math.pow(beta2, t);
+        float stepSize = (float) (learningRate / bias1);
+        float bias2Sqrt = (float) Math.sqrt(bias2);
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray theta = parameters.get(i).array();
+            NDArray m = firstMoments.get(i);
+            NDArray v = secondMoments.get(i);
+            try (NDScope scope = new NDScope()) {
+                NDArray g = theta.getGradient();
+                if (weightDecay != 0) {
+                    g = g.add(theta.mul((float) weightDecay));
+                }
+                m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+                v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+                NDArray denominator = v.sqrt().divi(bias2Sqrt).addi((float) epsilon);
+                theta.subi(m.div(denominator).muli(stepSize));
+                JniUtils.zeroGrad((PtNDArray) theta);
+            }
+        }
+    }
+
+    /** @return the number of steps taken */
+    public long steps() {
+        return t;
+    }
+}

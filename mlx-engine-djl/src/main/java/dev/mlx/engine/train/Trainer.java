@@ -1,0 +1,118 @@
+package dev.mlx.engine.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import dev.mlx.api.ErrorKind;
+import dev.mlx.api.MlxException;
+import dev.mlx.api.data.DataSplit;
+import dev.mlx.api.metric.GroupAccuracy;
+import dev.mlx.api.train.Batch;
+import dev.mlx.api.train.Losses;
+import dev.mlx.api.train.Regularizer;
+import dev.mlx.api.train.TrainingContext;
+import dev.mlx.engine.eval.GroupEvaluator;
+import dev.mlx.engine.nn.Network;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The training loop: mini-batch Adam on {@code w * CE(logits, y) + penalty}, where CE is the
+ * batch-mean single-softmax cross-entropy on logits and the penalty comes from a
+ * {@link Regularizer}.
+ *
+ * <p>Every step runs inside an {@link NDScope} and a batch sub-manager, so everything the step
+ * allocates (including arrays derived from the parameters) is freed when it ends: resident memory
+ * does not grow with the number of steps. Shuffling is a seeded Fisher-Yates permutation per
+ * epoch; with one intra-op thread on the CPU a run is bit-for-bit repeatable.
+ */
+public final class Trainer {
+    private final TrainingConfig config;
+
+    /** @param config the optimisation settings */
+    public Trainer(TrainingConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Trains {@code network} in place.
+     *
+     * @param network the network (its parameters are updated)
+     * @param train the training split
+     * @param test the split evaluated after every epoch, or {@code null}
+     * @param regularizer the penalty
+     * @param listener progress callbacks
+     * @return one {@link EpochMetrics} per epoch
+     */
+    public List<EpochMetrics> train(Network network, DataSplit train, DataSplit test, Regularizer regularizer,
+            TrainingListener listener) {
+        NDManager parent = network.manager();
+        parent.getEngine().setRandomSeed((int) config.seed());
+        Adam adam = new Adam(network.parameters(), config.learningRate(), config.weightDecay());
+        GroupEvaluator evaluator = new GroupEvaluator(Math.max(config.batchSize(), 1000));
+        SplittableRandom shuffle = new SplittableRandom(config.seed());
+        SplittableRandom stepSeeds = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
+        int n = train.size();
+        int steps = (n + config.batchSize() - 1) / config.batchSize();
+        List<EpochMetrics> history = new ArrayList<>();
+        long globalStep = 0;
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            int[] order = permutation(n, shuffle);
+            double taskSum = 0;
+            double penaltySum = 0;
+            long correct = 0;
+            long t0 = System.nanoTime();
+            for (int s = 0; s < steps; s++) {
+                int from = s * config.batchSize();
+                int to = Math.min(n, from + config.batchSize());
+                try (NDScope scope = new NDScope(); NDManager batchManager = parent.newSubManager()) {
+                    Batch batch = Batches.slice(train, order, from, to, batchManager);
+                    TrainingContext context = new TrainingContext(epoch, config.epochs(), globalStep,
+                            train.numClasses(), stepSeeds.nextLong(), batchManager);
+                    double task;
+                    double penalty;
+                    try (GradientCollector collector = parent.getEngine().newGradientCollector()) {
+                        NDArray logits = network.logits(batch.inputs());
+                        NDArray taskLoss = Losses.perSampleCrossEntropy(logits, batch.labels()).mean();
+                        NDArray penaltyTerm = regularizer.penalty(network, batch, context);
+                        NDArray loss = taskLoss.mul((float) regularizer.taskLossWeight(context)).add(penaltyTerm);
+                        task = taskLoss.getFloat();
+                        penalty = penaltyTerm.getFloat();
+                        if (!Double.isFinite(task) || !Double.isFinite(penalty)) {
+                            throw new MlxException(ErrorKind.USER, "training diverged at epoch " + (epoch + 1)
+                                    + ", step " + (s + 1) + ": task loss " + task + ", penalty " + penalty
+                                    + ". Lower the learning rate or the regularizer weight.");
+                        }
+                        collector.backward(loss);
+                        correct += logits.argMax(1).eq(batch.labels()).countNonzero().getLong();
+                    }
+                    adam.step();
+                    taskSum += task;
+                    penaltySum += penalty;
+                    listener.onStep(epoch + 1, s + 1, steps, task + penalty);
+                }
+                globalStep++;
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            GroupAccuracy testAccuracy = test == null ? null : evaluator.evaluate(network, test, parent);
+            EpochMetrics metrics = new EpochMetrics(epoch + 1, taskSum / steps, penaltySum / steps,
+                    (double) correct / n, seconds, n, testAccuracy);
+            history.add(metrics);
+            listener.onEpoch(metrics);
+        }
+        return history;
+    }
+
+    private static int[] permutation(int n, SplittableRandom random) {
+        int[] order = Batches.range(n);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        return order;
+    }
+}
