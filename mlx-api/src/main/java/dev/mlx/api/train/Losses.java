@@ -24,13 +24,16 @@ public final class Losses {
      * Sum of squared entries of every tensor, {@code sum_W ||W||_F^2}.
      *
      * @param tensors the tensors (for example {@link Model#weights()})
-     * @param like an array whose manager receives the result (used if the list is empty)
+     * @param like an array whose manager receives the result and every temporary (normally a
+     *     batch array), so nothing is left on the parameters' manager
      * @return a scalar
      */
     public static NDArray sumOfSquares(Iterable<NDArray> tensors, NDArray like) {
         NDArray total = null;
         for (NDArray w : tensors) {
-            NDArray s = w.square().sum();
+            NDArray squares = w.square();
+            squares.attach(like.getManager());
+            NDArray s = squares.sum();
             total = total == null ? s : total.add(s);
         }
         return total == null ? like.getManager().create(0f) : total;

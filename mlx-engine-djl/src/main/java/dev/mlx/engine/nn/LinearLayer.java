@@ -47,14 +47,22 @@ final class LinearLayer implements Layer {
         NDArray mu = input.centre();
         NDArray r = input.radius();
         NDArray muOut = Linear.linear(mu, weight.array(), bias.array()).singletonOrThrow();
-        NDArray rOut = Linear.linear(r, weight.array().abs()).singletonOrThrow();
+        NDArray rOut = Linear.linear(r, absWeight(r)).singletonOrThrow();
         return new Interval(muOut.sub(rOut), muOut.add(rOut));
+    }
+
+    /** |W|, created on the manager of {@code like} (the batch's), not on the parameters' manager. */
+    private NDArray absWeight(NDArray like) {
+        NDArray abs = weight.array().abs();
+        abs.attach(like.getManager());
+        return abs;
     }
 
     @Override
     public Interval backwardInterval(Interval outputGradient, Interval input) {
         NDArray mu = outputGradient.centre().matMul(weight.array());
-        NDArray r = outputGradient.radius().matMul(weight.array().abs());
+        NDArray radius = outputGradient.radius();
+        NDArray r = radius.matMul(absWeight(radius));
         return new Interval(mu.sub(r), mu.add(r));
     }
 }

@@ -129,6 +129,19 @@ public final class Network implements Model, AutoCloseable {
         return parameters.stream().filter(Parameter::isWeight).map(Parameter::array).toList();
     }
 
+    /** @return the layers (package-private: for tests that substitute a layer) */
+    List<Layer> layersForTest() {
+        return layers;
+    }
+
+    /**
+     * A view sharing this network's manager and helper with other layers (tests substitute a
+     * deliberately broken layer to prove the soundness checker catches it). Do not close the view.
+     */
+    Network withLayersForTest(List<Layer> replacement) {
+        return new Network(architecture, replacement, manager, gradHelper);
+    }
+
     @Override
     public void close() {
         manager.close();

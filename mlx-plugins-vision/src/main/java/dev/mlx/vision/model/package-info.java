@@ -1,0 +1,2 @@
+/** Model architectures for image datasets. */
+package dev.mlx.vision.model;

@@ -1,0 +1,27 @@
+package dev.mlx.vision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mlx.api.Described;
+import dev.mlx.api.data.DatasetProvider;
+import dev.mlx.api.model.ModelProvider;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/** The plugins are found through {@link ServiceLoader} under their names. */
+class ServiceRegistrationTest {
+    @Test
+    void decoyMnistIsARegisteredDataset() {
+        assertEquals(List.of("decoy-mnist"), names(ServiceLoader.load(DatasetProvider.class)));
+    }
+
+    @Test
+    void mlpIsARegisteredModel() {
+        assertEquals(List.of("mlp"), names(ServiceLoader.load(ModelProvider.class)));
+    }
+
+    private static List<String> names(ServiceLoader<? extends Described> loader) {
+        return loader.stream().map(p -> p.get().name()).toList();
+    }
+}
