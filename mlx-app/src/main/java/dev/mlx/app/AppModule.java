@@ -1,6 +1,8 @@
 package dev.mlx.app;
 
 import com.google.inject.AbstractModule;
+import dev.mlx.app.command.AppSettings;
+import dev.mlx.app.command.EngineHolder;
 
 /** Binds the process-wide objects the commands share. */
 final class AppModule extends AbstractModule {

@@ -3,6 +3,8 @@ package dev.mlx.app;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.mlx.api.MlxException;
+import dev.mlx.app.command.AppSettings;
+import dev.mlx.app.command.EngineHolder;
 import dev.mlx.app.plugin.PluginModule;
 import dev.mlx.app.plugin.PluginRegistry;
 import dev.mlx.engine.MlxEngine;

@@ -4,8 +4,6 @@ import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.train.RegularizerProvider;
-import dev.mlx.app.AppSettings;
-import dev.mlx.app.EngineHolder;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.engine.nn.Network;
 import dev.mlx.engine.train.EpochMetrics;

@@ -4,7 +4,6 @@ import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.param.HyperParameters;
-import dev.mlx.app.AppSettings;
 import dev.mlx.app.plugin.PluginCatalog;
 import java.nio.file.Path;
 import java.util.Map;

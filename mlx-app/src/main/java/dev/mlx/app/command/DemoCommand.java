@@ -1,7 +1,5 @@
 package dev.mlx.app.command;
 
-import dev.mlx.app.AppSettings;
-import dev.mlx.app.EngineHolder;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.run.Comparison;
 import dev.mlx.app.run.MethodDefaults;

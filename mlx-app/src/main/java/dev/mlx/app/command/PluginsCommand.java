@@ -1,7 +1,6 @@
 package dev.mlx.app.command;
 
 import dev.mlx.api.param.ParameterSpec;
-import dev.mlx.app.AppSettings;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.plugin.PluginInfo;
 import dev.mlx.app.plugin.PluginKind;

@@ -1,8 +1,6 @@
 package dev.mlx.app.command;
 
 import dev.mlx.api.MlxException;
-import dev.mlx.app.AppSettings;
-import dev.mlx.app.EngineHolder;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.run.ConfigFile;
 import dev.mlx.app.run.MethodDefaults;

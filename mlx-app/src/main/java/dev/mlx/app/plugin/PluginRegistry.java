@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * for tests).
  *
  * <p>Rules: names are unique per kind, and a second plugin claiming a name stops start-up with an
- * error naming both sources; a plugin whose class cannot be loaded or whose constructor throws is
- * recorded as a {@link PluginLoadFailure} and logged, and the others still load.
+ * error naming both sources; a plugin whose class cannot be loaded, or whose constructor,
+ * {@code name()} or {@code parameters()} throws, is recorded as a {@link PluginLoadFailure} and
+ * logged, and the others still load.
  */
 public final class PluginRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
@@ -167,7 +168,18 @@ public final class PluginRegistry {
                         LOG.warn("a {} plugin failed to load and is skipped: {}", kind.label(), message);
                         continue;
                     }
-                    add(kind, provider, PluginInfo.sourceOf(provider.getClass()));
+                    String source = PluginInfo.sourceOf(provider.getClass());
+                    try {
+                        provider.parameters(); // describing itself is part of loading: fail here, not in a command
+                        add(kind, provider, source);
+                    } catch (MlxException e) {
+                        throw e; // a duplicate name stops start-up
+                    } catch (RuntimeException | LinkageError e) {
+                        String message = "Provider " + provider.getClass().getName() + " from " + source
+                                + " failed to describe itself (cause: " + e + ")";
+                        failures.add(new PluginLoadFailure(kind, message));
+                        LOG.warn("a {} plugin failed to load and is skipped: {}", kind.label(), message);
+                    }
                 }
             }
             return this;

@@ -1,4 +1,4 @@
-package dev.mlx.app;
+package dev.mlx.app.command;
 
 import dev.mlx.engine.MlxEngine;
 
