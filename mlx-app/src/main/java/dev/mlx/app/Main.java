@@ -2,7 +2,7 @@ package dev.mlx.app;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.app.command.AppSettings;
 import dev.mlx.app.command.EngineHolder;
 import dev.mlx.app.plugin.PluginModule;

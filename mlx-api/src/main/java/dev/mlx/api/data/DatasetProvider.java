@@ -19,7 +19,7 @@ public interface DatasetProvider extends Described {
      * @param seed the seed for any random construction (e.g. decoy placement)
      * @param context where to find and cache files
      * @return the dataset
-     * @throws dev.mlx.api.MlxException (user error) for a missing or corrupt file, saying where to get it
+     * @throws dev.mlx.api.error.MlxException (user error) for a missing or corrupt file, saying where to get it
      */
     ExplanationDataset load(HyperParameters params, long seed, DataContext context);
 }

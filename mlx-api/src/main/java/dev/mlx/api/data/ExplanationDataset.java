@@ -1,6 +1,6 @@
 package dev.mlx.api.data;
 
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import java.util.Arrays;
 
 /**

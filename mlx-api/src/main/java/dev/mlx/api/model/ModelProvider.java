@@ -15,7 +15,7 @@ public interface ModelProvider extends Described {
      * @param exampleShape the shape of one input example, e.g. {@code [1, 28, 28]}
      * @param numClasses the number of logits to produce
      * @return the architecture
-     * @throws dev.mlx.api.MlxException (user error) if the architecture cannot take this input
+     * @throws dev.mlx.api.error.MlxException (user error) if the architecture cannot take this input
      */
     Architecture build(HyperParameters params, int[] exampleShape, int numClasses);
 }

@@ -1,6 +1,6 @@
 package dev.mlx.api.param;
 
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -32,7 +32,7 @@ public interface Model {
 
     /**
      * @return the interval-bound capability
-     * @throws dev.mlx.api.UnsupportedCapabilityException naming the first layer the bounds do not support
+     * @throws dev.mlx.api.error.UnsupportedCapabilityException naming the first layer the bounds do not support
      */
     IntervalBounds intervalBounds();
 

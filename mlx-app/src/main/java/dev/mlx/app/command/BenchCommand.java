@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (examples < batchSize || repeats < 1) {
-            throw dev.mlx.api.MlxException.userError("need --examples >= --batch-size and --repeats >= 1");
+            throw dev.mlx.api.error.MlxException.userError("need --examples >= --batch-size and --repeats >= 1");
         }
         List<String> order = new ArrayList<>(methods);
         order.remove("erm");

@@ -1,6 +1,6 @@
 package dev.mlx.app.command;
 
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.run.ConfigFile;
 import dev.mlx.app.run.MethodDefaults;

@@ -1,7 +1,7 @@
 package dev.mlx.app.plugin;
 
 import dev.mlx.api.Described;
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;

@@ -3,7 +3,7 @@ package dev.mlx.app.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

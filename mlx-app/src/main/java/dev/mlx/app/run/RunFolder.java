@@ -1,7 +1,7 @@
 package dev.mlx.app.run;
 
-import dev.mlx.api.ErrorKind;
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.ErrorKind;
+import dev.mlx.api.error.MlxException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

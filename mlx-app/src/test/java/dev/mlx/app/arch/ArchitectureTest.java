@@ -1,6 +1,5 @@
 package dev.mlx.app.arch;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -11,9 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.mlx.api.ErrorKind;
-import dev.mlx.api.MlxException;
-import dev.mlx.api.UnsupportedCapabilityException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -88,21 +84,10 @@ class ArchitectureTest {
         slices().matching("dev.mlx.(*)..").should().beFreeOfCycles().check(mlx);
     }
 
-    /**
-     * Every package of {@code dev.mlx} is its own slice. Two cycles outside mlx-app are known and
-     * excluded edge by edge (so any new cycle still fails): in mlx-api, {@code dev.mlx.api}
-     * ({@code Described -> param.ParameterSchema}) and {@code dev.mlx.api.param} (throws the root
-     * {@code MlxException}); in mlx-engine-djl, {@code engine.train.Trainer -> eval.GroupEvaluator}
-     * and {@code engine.eval.GroupEvaluator -> train.Batches}. Remove an exclusion once fixed.
-     */
+    /** Every package of {@code dev.mlx} is its own slice, and no two packages depend on each other. */
     @Test
     void packagesAreFreeOfCycles() {
-        slices().matching("dev.mlx.(**)").should().beFreeOfCycles()
-                .ignoreDependency(resideInAPackage("dev.mlx.api.."),
-                        equivalentTo(MlxException.class).or(equivalentTo(ErrorKind.class))
-                                .or(equivalentTo(UnsupportedCapabilityException.class)))
-                .ignoreDependency(resideInAPackage("dev.mlx.engine.eval"), resideInAPackage("dev.mlx.engine.train"))
-                .check(mlx);
+        slices().matching("dev.mlx.(**)").should().beFreeOfCycles().check(mlx);
     }
 
     /** mlx-app's packages, and their edges to the other modules, have no cycle and no exclusion. */

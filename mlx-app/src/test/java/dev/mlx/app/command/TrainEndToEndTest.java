@@ -176,12 +176,9 @@ class TrainEndToEndTest {
     @Order(5)
     void aDroppedInRegularizerJarTrainsWithNoCodeChange() throws IOException {
         Path plugins = tmp.resolve("plugins");
-        // KNOWN BUG (mlx-api javadoc / engine Trainer): the RegularizerProvider javadoc example returns
-        // mean().mul(lambda) with a double lambda, which is a float64 scalar; Trainer then fails with
-        // "DataType mismatch, Required float, Actual float64" (exit 4). Until the javadoc or the Trainer
-        // is fixed, this plugin multiplies by (float) lambda as the built-in regularizers do.
-        String source = PluginJars.regularizerSource("com.example", "MaskedL1Provider", "masked-l1")
-                .replace(".mul(lambda)", ".mul((float) lambda)");
+        // Exactly the javadoc example: mean().mul(lambda) with a double lambda gives a float64 scalar,
+        // which the trainer must accept next to the float32 task loss.
+        String source = PluginJars.regularizerSource("com.example", "MaskedL1Provider", "masked-l1");
         PluginJars.build(tmp, plugins.resolve("masked-l1.jar"),
                 Map.of("com.example.MaskedL1Provider", source),
                 Map.of(PluginJars.REGULARIZER_SERVICE, List.of("com.example.MaskedL1Provider")));

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mlx.api.ErrorKind;
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.ErrorKind;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.param.ParameterSpec;
 import dev.mlx.api.train.RegularizerProvider;

@@ -7,7 +7,7 @@ import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.metric.GroupAccuracy;
 import dev.mlx.api.train.Batch;
 import dev.mlx.api.train.Model;
-import dev.mlx.engine.train.Batches;
+import dev.mlx.engine.data.Batches;
 
 /** Accuracy per group of a split: argmax of the logits against the label, counted per group id. */
 public final class GroupEvaluator {

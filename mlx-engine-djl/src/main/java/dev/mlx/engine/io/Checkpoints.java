@@ -2,7 +2,7 @@ package dev.mlx.engine.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.engine.nn.Network;
 import dev.mlx.engine.nn.Parameter;
 import java.io.BufferedInputStream;

@@ -3,7 +3,7 @@ package dev.mlx.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
-import dev.mlx.api.UnsupportedCapabilityException;
+import dev.mlx.api.error.UnsupportedCapabilityException;
 import dev.mlx.api.train.Interval;
 import java.util.List;
 

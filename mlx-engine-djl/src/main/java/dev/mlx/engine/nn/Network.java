@@ -3,7 +3,7 @@ package dev.mlx.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.mlx.api.UnsupportedCapabilityException;
+import dev.mlx.api.error.UnsupportedCapabilityException;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.Interval;

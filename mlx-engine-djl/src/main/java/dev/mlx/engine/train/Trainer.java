@@ -4,14 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
-import dev.mlx.api.ErrorKind;
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.ErrorKind;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.metric.GroupAccuracy;
 import dev.mlx.api.train.Batch;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.TrainingContext;
+import dev.mlx.engine.data.Batches;
 import dev.mlx.engine.eval.GroupEvaluator;
 import dev.mlx.engine.nn.Network;
 import java.util.ArrayList;
@@ -78,8 +79,8 @@ public final class Trainer {
                         NDArray taskLoss = Losses.perSampleCrossEntropy(logits, batch.labels()).mean();
                         NDArray penaltyTerm = regularizer.penalty(network, batch, context);
                         NDArray loss = taskLoss.mul((float) regularizer.taskLossWeight(context)).add(penaltyTerm);
-                        task = taskLoss.getFloat();
-                        penalty = penaltyTerm.getFloat();
+                        task = scalar(taskLoss);
+                        penalty = scalar(penaltyTerm);
                         if (!Double.isFinite(task) || !Double.isFinite(penalty)) {
                             throw new MlxException(ErrorKind.USER, "training diverged at epoch " + (epoch + 1)
                                     + ", step " + (s + 1) + ": task loss " + task + ", penalty " + penalty
@@ -103,6 +104,15 @@ public final class Trainer {
             listener.onEpoch(metrics);
         }
         return history;
+    }
+
+    /** Reads a scalar of any floating type (a plugin's penalty may be float64). */
+    private static double scalar(NDArray value) {
+        if (value.getShape().size() != 1) {
+            throw new MlxException(ErrorKind.INTERNAL, "the regularizer returned an array of shape " + value.getShape()
+                    + " where a scalar is required");
+        }
+        return value.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
     }
 
     private static int[] permutation(int n, SplittableRandom random) {

@@ -1,6 +1,6 @@
 package dev.mlx.engine.train;
 
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 
 /**
  * The optimisation settings of a run. Validated on construction.

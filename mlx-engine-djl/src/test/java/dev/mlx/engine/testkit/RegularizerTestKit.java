@@ -151,13 +151,13 @@ public final class RegularizerTestKit {
         ParameterSchema schema = provider.parameters();
         HyperParameters defaults = schema.defaults();
         assertEquals(defaults, schema.bind(provider.name(), defaults.toStringMap()), "defaults must round-trip");
-        org.junit.jupiter.api.Assertions.assertThrows(dev.mlx.api.MlxException.class,
+        org.junit.jupiter.api.Assertions.assertThrows(dev.mlx.api.error.MlxException.class,
                 () -> schema.bind(provider.name(), Map.of("no-such-parameter", "1")));
         for (ParameterSpec spec : schema.specs()) {
             if (spec.min() > Double.NEGATIVE_INFINITY) {
                 String below = spec.type() == dev.mlx.api.param.ParameterType.INT
                         ? Long.toString((long) spec.min() - 1) : Double.toString(spec.min() - 1);
-                org.junit.jupiter.api.Assertions.assertThrows(dev.mlx.api.MlxException.class,
+                org.junit.jupiter.api.Assertions.assertThrows(dev.mlx.api.error.MlxException.class,
                         () -> schema.bind(provider.name(), Map.of(spec.name(), below)),
                         spec.name() + " = " + below + " must be rejected");
             }

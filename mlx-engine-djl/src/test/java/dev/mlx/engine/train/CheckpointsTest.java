@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.engine.io.Checkpoints;
 import dev.mlx.engine.nn.Network;
 import dev.mlx.engine.testkit.SharedEngine;

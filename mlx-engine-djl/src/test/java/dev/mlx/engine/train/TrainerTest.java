@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;

@@ -1,6 +1,6 @@
 package dev.mlx.vision.decoy;
 
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.vision.mnist.MnistSplit;

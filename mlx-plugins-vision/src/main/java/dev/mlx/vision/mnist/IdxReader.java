@@ -1,6 +1,6 @@
 package dev.mlx.vision.mnist;
 
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.mlx.vision.mnist;
 
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.api.data.DataContext;
 import java.io.IOException;
 import java.nio.file.Files;

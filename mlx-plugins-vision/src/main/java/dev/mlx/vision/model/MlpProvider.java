@@ -1,6 +1,6 @@
 package dev.mlx.vision.model;
 
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mlx.api.ErrorKind;
-import dev.mlx.api.MlxException;
+import dev.mlx.api.error.ErrorKind;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.vision.fixtures.IdxFixtures;
 import java.io.IOException;
 import java.nio.ByteBuffer;

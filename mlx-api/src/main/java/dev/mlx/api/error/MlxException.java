@@ -1,4 +1,4 @@
-package dev.mlx.api;
+package dev.mlx.api.error;
 
 /**
  * The root of every exception mlx and its plugins throw on purpose. The message must name the

@@ -1,4 +1,4 @@
-package dev.mlx.api;
+package dev.mlx.api.error;
 
 /**
  * A model or engine was asked for something it cannot do, for example interval bounds through

@@ -1,4 +1,4 @@
-package dev.mlx.api;
+package dev.mlx.api.error;
 
 /**
  * What kind of failure an {@link MlxException} reports. The launcher maps it to an exit code.

@@ -1,4 +1,4 @@
-package dev.mlx.engine.train;
+package dev.mlx.engine.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
