@@ -63,6 +63,7 @@ public final class Main {
             extraPlugins.accept(builder);
             PluginRegistry registry = builder
                     .discover(PluginRegistry.pluginClassLoader(pluginsDir, Main.class.getClassLoader())).build();
+            LOG.info("plugins: {}", registry.summary());
             Injector injector = Guice.createInjector(new AppModule(settings, engine), new PluginModule(registry));
             CommandLine cli = new CommandLine(MlxCommand.class, new GuiceFactory(injector));
             cli.setOut(new PrintWriter(out, true));

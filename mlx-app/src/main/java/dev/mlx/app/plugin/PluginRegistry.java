@@ -84,6 +84,20 @@ public final class PluginRegistry {
         return plugins.get(kind);
     }
 
+    /** @return one line naming every plugin and its source, for the start-up log */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        for (PluginKind kind : PluginKind.values()) {
+            sb.append(sb.length() == 0 ? "" : "; ").append(kind.label()).append("s ");
+            sb.append(String.join(", ", plugins.get(kind).values().stream()
+                    .map(p -> p.name() + " (" + p.source() + ")").toList()));
+        }
+        if (!failures.isEmpty()) {
+            sb.append("; ").append(failures.size()).append(" failed to load");
+        }
+        return sb.toString();
+    }
+
     /** @return the plugins that failed to load */
     public List<PluginLoadFailure> failures() {
         return failures;
