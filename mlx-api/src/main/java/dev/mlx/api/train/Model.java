@@ -31,6 +31,19 @@ public interface Model {
     InputGradient inputGradient(NDArray inputs, UnaryOperator<NDArray> objective);
 
     /**
+     * Computes {@code d/dx sum(function(x))} for any differentiable {@code function} of the inputs,
+     * which may itself call {@link #logits} and {@link #inputGradient} on its argument: this is how a
+     * regularizer differentiates a function of an input gradient with respect to the input (for
+     * example the ascent direction of an attack on explanations, {@code grad_x ||grad_x L(x) - g0||^2}).
+     * The result is differentiable with respect to the parameters (create_graph).
+     *
+     * @param inputs the point {@code x}; not modified
+     * @param function maps the inputs (as given to it) to any tensor whose sum is differentiated
+     * @return the gradient, shape of {@code inputs}
+     */
+    NDArray gradient(NDArray inputs, UnaryOperator<NDArray> function);
+
+    /**
      * @return the interval-bound capability
      * @throws dev.mlx.api.error.UnsupportedCapabilityException naming the first layer the bounds do not support
      */

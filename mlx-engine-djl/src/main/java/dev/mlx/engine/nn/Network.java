@@ -73,8 +73,7 @@ public final class Network implements Model, AutoCloseable {
             JniUtils.setGradMode(true);
         }
         try {
-            NDArray leaf = inputs.duplicate();
-            leaf.setRequiresGradient(true);
+            NDArray leaf = differentiable(inputs);
             NDArray logits = logits(leaf);
             NDArray gradient = gradHelper.gradient(objective.apply(logits), leaf);
             return new InputGradient(logits, gradient);
@@ -83,6 +82,35 @@ public final class Network implements Model, AutoCloseable {
                 JniUtils.setGradMode(false);
             }
         }
+    }
+
+    @Override
+    public NDArray gradient(NDArray inputs, UnaryOperator<NDArray> function) {
+        boolean wasGrad = JniUtils.isGradMode();
+        if (!wasGrad) {
+            JniUtils.setGradMode(true);
+        }
+        try {
+            NDArray leaf = differentiable(inputs);
+            return gradHelper.gradient(function.apply(leaf), leaf);
+        } finally {
+            if (!wasGrad) {
+                JniUtils.setGradMode(false);
+            }
+        }
+    }
+
+    /**
+     * The input itself if it already takes part in autograd (a leaf that requires gradients, as
+     * inside {@link #gradient}), so nested derivatives stay connected; otherwise a copy made a leaf.
+     */
+    private static NDArray differentiable(NDArray inputs) {
+        if (inputs.hasGradient()) {
+            return inputs;
+        }
+        NDArray leaf = inputs.duplicate();
+        leaf.setRequiresGradient(true);
+        return leaf;
     }
 
     @Override

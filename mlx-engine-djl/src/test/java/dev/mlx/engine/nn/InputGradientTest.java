@@ -37,4 +37,37 @@ class InputGradientTest {
             assertTrue(g.gradient().abs().sum().getDouble() > 0);
         }
     }
+
+    @Test
+    void gradientOfAFunctionOfTheInputGradientMatchesFiniteDifferences() {
+        MlxEngine engine = SharedEngine.get();
+        Architecture arch = new Architecture(List.of(new LayerSpec.Flatten(), new LayerSpec.Linear(5, 6),
+                new LayerSpec.Relu(), new LayerSpec.Linear(6, 3)));
+        try (Network net = engine.networks().create(arch, new int[] {5}, 4, java.util.Map.of(), DataType.FLOAT64);
+                NDManager m = engine.manager().newSubManager()) {
+            NDArray x = m.randomNormal(new Shape(2, 5), DataType.FLOAT64);
+            NDArray y = m.create(new long[] {0, 2});
+            NDArray g0 = net.inputGradient(x, z -> dev.mlx.api.train.Losses.perSampleCrossEntropy(z, y)).gradient()
+                    .stopGradient();
+            java.util.function.UnaryOperator<NDArray> f = p -> net.inputGradient(p,
+                    z -> dev.mlx.api.train.Losses.perSampleCrossEntropy(z, y)).gradient().sub(g0).add(0.3).square();
+            double[] analytic = net.gradient(x, f).toDoubleArray();
+            double[] base = x.toDoubleArray();
+            double h = 1e-6;
+            double norm = 0;
+            for (int i = 0; i < base.length; i++) {
+                double[] plus = base.clone();
+                plus[i] += h;
+                double[] minus = base.clone();
+                minus[i] -= h;
+                double fp = f.apply(m.create(plus, new Shape(2, 5))).sum().getDouble();
+                double fm = f.apply(m.create(minus, new Shape(2, 5))).sum().getDouble();
+                double fd = (fp - fm) / (2 * h);
+                assertTrue(Math.abs(fd - analytic[i]) <= 1e-6 * Math.max(1, Math.abs(fd)),
+                        "d/dx_" + i + ": autograd " + analytic[i] + " vs finite differences " + fd);
+                norm += Math.abs(analytic[i]);
+            }
+            assertTrue(norm > 1e-6, "the second-order term through the softmax must be non-zero");
+        }
+    }
 }
