@@ -1,6 +1,7 @@
 package dev.mlx.app;
 
 import dev.mlx.app.command.BenchCommand;
+import dev.mlx.app.command.CompareCommand;
 import dev.mlx.app.command.DemoCommand;
 import dev.mlx.app.command.PluginsCommand;
 import dev.mlx.app.command.TrainCommand;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Option;
 /** The top-level {@code mlx} command; its global options are read before plugin discovery. */
 @Command(name = "mlx", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Learning from explanations: train models that are right for the right reasons.",
-        subcommands = {PluginsCommand.class, TrainCommand.class, DemoCommand.class, BenchCommand.class})
+        subcommands = {PluginsCommand.class, TrainCommand.class, DemoCommand.class, CompareCommand.class,
+                BenchCommand.class})
 public final class MlxCommand implements Runnable {
     @Option(names = "--plugins-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Folder of plugin JARs (default: $MLX_PLUGINS or ./plugins).")

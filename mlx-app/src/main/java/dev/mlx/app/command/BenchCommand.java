@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", description = "Measure training throughput of each regularizer and its cost relative to ERM.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--methods", split = ",", description = "Regularizers (default: erm,rrr,cert-r4).")
+    @Option(names = "--methods", split = ",", description = "Regularizers, or 'all' (default: erm,rrr,cert-r4).")
     List<String> methods = List.of("erm", "rrr", "cert-r4");
 
     @Option(names = "--examples", description = "Training images per timed epoch (default: 10000).")
@@ -60,7 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (examples < batchSize || repeats < 1) {
             throw dev.mlx.api.error.MlxException.userError("need --examples >= --batch-size and --repeats >= 1");
         }
-        List<String> order = new ArrayList<>(methods);
+        List<String> order = new ArrayList<>(new ComparisonRunner(catalog, settings, engine).resolve(methods));
         order.remove("erm");
         order.add(0, "erm"); // the baseline every ratio refers to, measured in the same run
         order.forEach(catalog::regularizer);

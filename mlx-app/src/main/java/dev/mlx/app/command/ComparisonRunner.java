@@ -1,0 +1,117 @@
+package dev.mlx.app.command;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlx.app.plugin.PluginCatalog;
+import dev.mlx.app.plugin.PluginKind;
+import dev.mlx.app.run.Comparison;
+import dev.mlx.app.run.MethodDefaults;
+import dev.mlx.app.run.Provenance;
+import dev.mlx.app.run.RunExecutor;
+import dev.mlx.app.run.RunFolder;
+import dev.mlx.app.run.RunReport;
+import dev.mlx.app.run.RunResult;
+import dev.mlx.app.run.RunSpec;
+import dev.mlx.engine.train.TrainingConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Trains several regularizers on one dataset with each method's default settings and writes one
+ * comparison: {@code comparison.md}, {@code comparison.json} and a run folder per method. Shared
+ * by {@code mlx demo} and {@code mlx compare}.
+ */
+final class ComparisonRunner {
+    private final PluginCatalog catalog;
+    private final AppSettings settings;
+    private final EngineHolder engine;
+
+    ComparisonRunner(PluginCatalog catalog, AppSettings settings, EngineHolder engine) {
+        this.catalog = catalog;
+        this.settings = settings;
+        this.engine = engine;
+    }
+
+    /**
+     * Expands {@code all} to every registered regularizer (ERM first) and checks every name.
+     *
+     * @param methods names, or the single word {@code all}
+     * @return the methods to run, in order
+     */
+    List<String> resolve(List<String> methods) {
+        List<String> resolved = new ArrayList<>();
+        if (methods.size() == 1 && methods.get(0).equals("all")) {
+            resolved.addAll(catalog.registry().plugins(PluginKind.REGULARIZER).keySet());
+            if (resolved.remove("erm")) {
+                resolved.add(0, "erm");
+            }
+        } else {
+            resolved.addAll(methods);
+        }
+        resolved.forEach(catalog::regularizer);
+        return resolved;
+    }
+
+    /**
+     * @param title the table's heading
+     * @param dataset dataset name
+     * @param datasetParams raw dataset parameters
+     * @param model model name
+     * @param methods regularizer names (already resolved)
+     * @param epochs an override of every method's epochs, or {@code null}
+     * @param seed the seed
+     * @param out output folder
+     * @param overwrite whether an existing folder may be replaced
+     * @return the results, in method order
+     */
+    List<RunResult> run(String title, String dataset, Map<String, String> datasetParams, String model,
+            List<String> methods, Integer epochs, long seed, Path out, boolean overwrite) {
+        catalog.model(model);
+        try (RunFolder folder = RunFolder.create(out, overwrite)) {
+            DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, datasetParams, seed, true);
+            List<RunResult> results = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (String method : methods) {
+                MethodDefaults d = MethodDefaults.of(dataset, method);
+                int e = epochs != null ? epochs : d.epochs();
+                RunSpec spec = new RunSpec(dataset, datasetParams, model, Map.of(), method, Map.of(),
+                        new TrainingConfig(e, d.batchSize(), d.learningRate(), 0.0, seed));
+                RunResult result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(),
+                        loaded.data(), new ProgressListener(settings.err(), method, e));
+                RunReport.write(folder, method + "/", result, catalog.registry());
+                results.add(result);
+            }
+            double total = (System.nanoTime() - t0) / 1e9;
+            String table = Comparison.markdown(results);
+            String header = "# " + title + "\n\n" + loaded.data().train().size() + " training / "
+                    + loaded.data().test().size() + " test examples, seed " + seed + ", "
+                    + Runtime.getRuntime().availableProcessors() + " CPUs, torch threads "
+                    + System.getProperty("ai.djl.pytorch.num_threads", "default")
+                    + String.format(Locale.ROOT, ", total training time %.0f s.%n%n", total)
+                    + "Avg Acc = mean of the per-group test accuracies; Wg Acc = the lowest one.\n\n";
+            folder.writeText("comparison.md", header + table);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("dataset", dataset);
+            json.put("model", model);
+            json.put("seed", seed);
+            json.put("mlxVersion", Provenance.mlxVersion());
+            json.put("totalSeconds", total);
+            json.put("runs", Comparison.json(results));
+            folder.writeText("comparison.json", new ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(json));
+            folder.commit();
+            settings.out().println();
+            settings.out().print(header + table);
+            settings.out().println();
+            settings.out().println("written to " + folder.target());
+            return results;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.mlx.app.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlx.app.plugin.PluginKind;
+import dev.mlx.app.plugin.PluginRegistry;
+import dev.mlx.app.testing.CliRun;
+import dev.mlx.app.testing.TinyDecoyProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mlx compare} on generated data: every method, one table, one folder per method. */
+class CompareCommandTest {
+    private static final Consumer<PluginRegistry.Builder> TINY =
+            b -> b.add(PluginKind.DATASET, new TinyDecoyProvider(), "test");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void allTrainsEveryRegisteredRegularizerAndWritesOneTable() throws Exception {
+        Path out = tmp.resolve("cmp");
+        CliRun r = CliRun.of(TINY, "compare", "--dataset", "tiny-decoy", "--methods", "all", "--epochs", "1",
+                "--out", out.toString(), "--plugins-dir", tmp.resolve("none").toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        List<String> expected = new ArrayList<>(PluginRegistry.builder().discover(getClass().getClassLoader()).build()
+                .plugins(PluginKind.REGULARIZER).keySet());
+        assertTrue(expected.size() >= 3, "regularizers: " + expected);
+        String table = Files.readString(out.resolve("comparison.md"));
+        for (String method : expected) {
+            assertTrue(table.lines().anyMatch(l -> l.startsWith("| " + method + " |")), "no row for " + method);
+            assertTrue(Files.isRegularFile(out.resolve(method).resolve("report.json")), method);
+        }
+        JsonNode json = new ObjectMapper().readTree(out.resolve("comparison.json").toFile());
+        assertEquals(expected.size(), json.get("runs").size());
+        assertEquals("erm", json.get("runs").get(0).get("method").asText(), "ERM, the baseline, comes first");
+        for (JsonNode run : json.get("runs")) {
+            assertTrue(run.get("wallSeconds").asDouble() > 0 && run.get("secondsPerEpoch").asDouble() > 0);
+        }
+    }
+
+    @Test
+    void anUnknownMethodStopsBeforeAnyTraining() {
+        Path out = tmp.resolve("bad");
+        CliRun r = CliRun.of(TINY, "compare", "--dataset", "tiny-decoy", "--methods", "erm,nope", "--out",
+                out.toString(), "--plugins-dir", tmp.resolve("none").toString());
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.singleError().contains("unknown regularizer 'nope'"), r.singleError());
+        assertTrue(!Files.exists(out), "nothing is written");
+    }
+}
