@@ -13,15 +13,20 @@ import java.util.Map;
  * @param batchSize default batch size
  */
 public record MethodDefaults(int epochs, double learningRate, int batchSize) {
-    private static final Map<String, MethodDefaults> DECOY_MNIST = Map.of(
-            "erm", new MethodDefaults(30, 0.01, 1000),
-            "rrr", new MethodDefaults(25, 0.025, 1000),
-            "smooth-rrr", new MethodDefaults(15, 0.001, 1000),
-            "ibp-ex", new MethodDefaults(30, 0.075, 1000),
-            "ibp-ex-rrr", new MethodDefaults(30, 0.01, 1000),
-            "rand-r4", new MethodDefaults(30, 0.001, 1000),
-            "adv-r4", new MethodDefaults(30, 0.002, 1000),
-            "cert-r4", new MethodDefaults(25, 0.001, 1000));
+    private static final Map<String, MethodDefaults> DECOY_MNIST = Map.ofEntries(
+            Map.entry("erm", new MethodDefaults(30, 0.01, 1000)),
+            Map.entry("rrr", new MethodDefaults(25, 0.025, 1000)),
+            Map.entry("smooth-rrr", new MethodDefaults(15, 0.001, 1000)),
+            Map.entry("ibp-ex", new MethodDefaults(30, 0.075, 1000)),
+            Map.entry("ibp-ex-rrr", new MethodDefaults(30, 0.01, 1000)),
+            Map.entry("rand-r4", new MethodDefaults(30, 0.001, 1000)),
+            Map.entry("adv-r4", new MethodDefaults(30, 0.002, 1000)),
+            Map.entry("cert-r4", new MethodDefaults(25, 0.001, 1000)),
+            // not in the R4 paper's table: ERM's setting as the starting point
+            Map.entry("corm", new MethodDefaults(30, 0.01, 1000)),
+            Map.entry("pgd-ex", new MethodDefaults(30, 0.01, 1000)),
+            // CDEP's own Decoy-MNIST script: Adam lr 1e-3 (on a CNN, batch 64, <= 5 epochs)
+            Map.entry("cdep", new MethodDefaults(25, 0.001, 1000)));
     private static final MethodDefaults FALLBACK = new MethodDefaults(10, 0.001, 256);
 
     /**

@@ -28,8 +28,8 @@ import java.util.List;
  *     penalty = lambda * sum( |eta* - g| * m ) / N
  * </pre>
  *
- * Everything is differentiable with respect to the parameters. Supports Linear, ReLU and Flatten
- * layers; any other layer is refused with its name before training starts.
+ * Everything is differentiable with respect to the parameters. Supports Linear, ReLU, Flatten and
+ * Conv2d layers; any other layer is refused with its name before training starts.
  */
 public final class CertR4Provider implements RegularizerProvider {
     @Override

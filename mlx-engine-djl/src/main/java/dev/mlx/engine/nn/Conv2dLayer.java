@@ -3,13 +3,34 @@ package dev.mlx.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
-import dev.mlx.api.error.UnsupportedCapabilityException;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.mlx.api.train.Interval;
+import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import java.util.List;
 
 /**
- * 2-D convolution. Forward and input gradients (through autograd) are supported; interval bound
- * propagation through convolutions is not implemented yet and is refused with a clear message.
+ * 2-D convolution {@code y = conv(x, W) + b} (square kernel, equal stride and padding in both
+ * directions, no dilation, one group). Intervals use Rump's centre/radius form, exact for a point
+ * kernel (reference spec §3.2 and §3.4):
+ *
+ * <pre>
+ * forward   mu'   = conv(mu, W) + b        r'   = conv(r, |W|)
+ * backward  mu_G' = convT(mu_G, W)         r_G' = convT(r_G, |W|)
+ * </pre>
+ *
+ * where {@code convT(g, K)} is the transposed convolution that maps a cotangent of the output to
+ * the cotangent of the input, {@code J^T g}, with the stored input interval's spatial size (so the
+ * "output padding" that a strided convolution needs when {@code (in + 2p - k)} is not a multiple of
+ * the stride is implied by that size).
+ *
+ * <p><b>How {@code convT} is computed.</b> DJL's PyTorch engine does not implement
+ * {@code deconvolution}. Since the convolution is linear in its input,
+ * {@code convT(g, K) = d/dx sum(conv(x, K) * g)} for any {@code x} of the input's shape; this layer
+ * evaluates it at a zero leaf {@code x} with the engine's {@link TorchScriptGradHelper}
+ * ({@code torch.autograd.grad(create_graph=True)}), so libtorch runs its own
+ * {@code convolution_backward} and the result stays differentiable with respect to {@code g} and
+ * {@code K} (hence to the parameters). Grad mode is switched on around the call, because interval
+ * passes may run outside a gradient collector.
  */
 final class Conv2dLayer implements Layer {
     private final String description;
@@ -17,13 +38,16 @@ final class Conv2dLayer implements Layer {
     private final Parameter bias;
     private final Shape stride;
     private final Shape padding;
+    private final TorchScriptGradHelper gradHelper;
 
-    Conv2dLayer(String description, Parameter weight, Parameter bias, int stride, int padding) {
+    Conv2dLayer(String description, Parameter weight, Parameter bias, int stride, int padding,
+            TorchScriptGradHelper gradHelper) {
         this.description = description;
         this.weight = weight;
         this.bias = bias;
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
+        this.gradHelper = gradHelper;
     }
 
     @Override
@@ -36,27 +60,85 @@ final class Conv2dLayer implements Layer {
         return List.of(weight, bias);
     }
 
+    /** @return the kernel parameter, shape {@code [out, in, k, k]} */
+    Parameter weight() {
+        return weight;
+    }
+
+    /** @return the bias parameter, shape {@code [out]} */
+    Parameter bias() {
+        return bias;
+    }
+
     @Override
     public NDArray forward(NDArray x) {
         return Conv2d.conv2d(x, weight.array(), bias.array(), stride, padding).singletonOrThrow();
     }
 
+    /**
+     * @param x the input batch
+     * @param kernel the kernel (the weight, or a derived kernel such as {@code |W|})
+     * @return {@code conv(x, kernel)} without bias, on {@code x}'s manager
+     */
+    NDArray convolve(NDArray x, NDArray kernel) {
+        return Conv2d.conv2d(x, kernel, null, stride, padding).singletonOrThrow();
+    }
+
     @Override
     public boolean supportsIntervals() {
-        return false;
+        return true;
     }
 
     @Override
     public Interval forwardInterval(Interval input) {
-        throw unsupported();
+        NDArray mu = input.centre();
+        NDArray r = input.radius();
+        NDArray muOut = forward(mu);
+        NDArray rOut = convolve(r, absWeight(r));
+        return new Interval(muOut.sub(rOut), muOut.add(rOut));
     }
 
     @Override
     public Interval backwardInterval(Interval outputGradient, Interval input) {
-        throw unsupported();
+        Shape inputShape = input.lower().getShape();
+        NDArray muG = outputGradient.centre();
+        NDArray rG = outputGradient.radius();
+        NDArray mu = transposed(muG, weight.array(), inputShape);
+        NDArray r = transposed(rG, absWeight(rG), inputShape);
+        return new Interval(mu.sub(r), mu.add(r));
     }
 
-    private UnsupportedCapabilityException unsupported() {
-        return new UnsupportedCapabilityException("interval bounds are not supported through " + description);
+    /**
+     * The transposed convolution {@code J^T g} of {@code x -> conv(x, kernel)}, for inputs of
+     * {@code inputShape}: {@code d/dx sum(conv(x, kernel) * g)} at a zero leaf {@code x}
+     * (create_graph, so differentiable in {@code g} and {@code kernel}).
+     *
+     * @param g a cotangent of the output, shape {@code [B, out, H', W']}
+     * @param kernel the kernel, shape {@code [out, in, k, k]}
+     * @param inputShape the input's shape {@code [B, in, H, W]}
+     * @return the cotangent of the input, shape {@code inputShape}, on {@code g}'s manager
+     */
+    NDArray transposed(NDArray g, NDArray kernel, Shape inputShape) {
+        boolean wasGrad = JniUtils.isGradMode();
+        if (!wasGrad) {
+            JniUtils.setGradMode(true);
+        }
+        try {
+            NDArray leaf = g.getManager().zeros(inputShape, g.getDataType());
+            leaf.setRequiresGradient(true);
+            NDArray objective = convolve(leaf, kernel).mul(g);
+            return gradHelper.gradient(objective, leaf);
+        } finally {
+            if (!wasGrad) {
+                JniUtils.setGradMode(false);
+            }
+        }
+    }
+
+    /** |W|, created on the manager of {@code like} (the batch's), not on the parameters' manager. */
+    private NDArray absWeight(NDArray like) {
+        NDArray abs = weight.array().abs();
+        abs.attach(like.getManager());
+        return abs;
     }
 }

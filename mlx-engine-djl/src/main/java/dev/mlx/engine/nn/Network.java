@@ -120,7 +120,7 @@ public final class Network implements Model, AutoCloseable {
             if (!layer.supportsIntervals()) {
                 throw new UnsupportedCapabilityException("interval bounds are not supported through layer " + i
                         + " (" + layer.describe() + ") of " + architecture
-                        + "; supported layer types: Linear, ReLU, Flatten. Choose a regularizer that needs no"
+                        + "; supported layer types: Linear, ReLU, Flatten, Conv2d. Choose a regularizer that needs no"
                         + " bounds (e.g. rrr) or a model without this layer.");
             }
         }
@@ -155,6 +155,14 @@ public final class Network implements Model, AutoCloseable {
     @Override
     public List<NDArray> weights() {
         return parameters.stream().filter(Parameter::isWeight).map(Parameter::array).toList();
+    }
+
+    /**
+     * @return the executable layers in order (package-private: for engine-internal explanation
+     *     methods that walk the layers, such as {@link ContextualDecomposition})
+     */
+    List<Layer> layers() {
+        return layers;
     }
 
     /** @return the layers (package-private: for tests that substitute a layer) */

@@ -77,7 +77,7 @@ public final class NetworkFactory {
             List<Layer> layers = new ArrayList<>();
             int index = 0;
             for (LayerSpec spec : architecture.layers()) {
-                layers.add(layer(spec, "layer" + index++, manager, random, values, dataType));
+                layers.add(layer(spec, "layer" + index++, manager, random, values, dataType, gradHelper));
             }
             Network network = new Network(architecture, layers, manager, gradHelper);
             checkShapes(network, exampleShape, dataType);
@@ -89,7 +89,7 @@ public final class NetworkFactory {
     }
 
     private static Layer layer(LayerSpec spec, String prefix, NDManager manager, SplittableRandom random,
-            Map<String, float[]> values, DataType dataType) {
+            Map<String, float[]> values, DataType dataType, TorchScriptGradHelper gradHelper) {
         if (spec instanceof LayerSpec.Linear l) {
             return new LinearLayer(l.in(), l.out(),
                     param(manager, prefix + ".weight", new Shape(l.out(), l.in()), l.in(), true, random, values, dataType),
@@ -107,7 +107,7 @@ public final class NetworkFactory {
                     param(manager, prefix + ".weight", new Shape(c.outChannels(), c.inChannels(), c.kernel(), c.kernel()),
                             fanIn, true, random, values, dataType),
                     param(manager, prefix + ".bias", new Shape(c.outChannels()), fanIn, false, random, values, dataType),
-                    c.stride(), c.padding());
+                    c.stride(), c.padding(), gradHelper);
         }
         throw new IllegalStateException("unknown layer spec " + spec);
     }

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.mlx.api.error.MlxException;
-import dev.mlx.api.error.UnsupportedCapabilityException;
-import dev.mlx.api.model.Architecture;
-import dev.mlx.api.model.LayerSpec;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.TrainingContext;
@@ -52,22 +49,6 @@ class BuiltInRegularizersTest {
         MlxException e = assertThrows(MlxException.class,
                 () -> new CertR4Provider().parameters().bind("cert-r4", Map.of("epsilon", "-0.1")));
         assertTrue(e.getMessage().contains("epsilon") && e.getMessage().contains("-0.1"), e.getMessage());
-    }
-
-    @Test
-    void certR4RefusesAConvolutionWithTheLayerNamed() {
-        Architecture conv = new Architecture(List.of(new LayerSpec.Conv2d(1, 2, 3, 1, 1), new LayerSpec.Relu(),
-                new LayerSpec.Flatten(), new LayerSpec.Linear(2 * 4 * 4, 3)));
-        CertR4Provider cert = new CertR4Provider();
-        try (Network net = SharedEngine.get().networks().create(conv, new int[] {1, 4, 4}, 1);
-                NDManager m = SharedEngine.get().manager().newSubManager()) {
-            var batch = new dev.mlx.api.train.Batch(m.ones(new ai.djl.ndarray.types.Shape(2, 1, 4, 4)),
-                    m.create(new long[] {0, 1}), m.ones(new ai.djl.ndarray.types.Shape(2, 1, 4, 4)));
-            UnsupportedCapabilityException e = assertThrows(UnsupportedCapabilityException.class,
-                    () -> cert.create(cert.parameters().defaults()).penalty(net, batch,
-                            new TrainingContext(0, 1, 0, 3, 0, m)));
-            assertTrue(e.getMessage().contains("Conv2d(1, 2, k=3, s=1, p=1)"), e.getMessage());
-        }
     }
 
     @Test

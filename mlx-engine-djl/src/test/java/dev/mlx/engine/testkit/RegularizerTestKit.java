@@ -75,9 +75,28 @@ public final class RegularizerTestKit {
      * @return the largest relative error seen
      */
     public double checkParameterGradient(RegularizerProvider provider, HyperParameters params, double tolerance) {
+        return checkParameterGradient(provider, params, tolerance, TINY_MLP, EXAMPLE_SHAPE, 3);
+    }
+
+    /**
+     * As {@link #checkParameterGradient(RegularizerProvider, HyperParameters, double)} on a float64
+     * network of another architecture (e.g. a tiny CNN), with a random batch of
+     * {@code exampleShape} examples whose masks cover about half of the features.
+     *
+     * @param provider the regularizer
+     * @param params its hyper-parameters
+     * @param tolerance allowed {@code |a - f| / max(1e-6, |a| + |f|)}
+     * @param architecture the network (keep it tiny: every parameter entry costs two penalties)
+     * @param exampleShape the shape of one input example
+     * @param classes the number of classes (the network's output size)
+     * @return the largest relative error seen
+     */
+    public double checkParameterGradient(RegularizerProvider provider, HyperParameters params, double tolerance,
+            Architecture architecture, int[] exampleShape, int classes) {
         Regularizer regularizer = provider.create(params);
-        try (Network net = network(11); NDManager batchManager = engine.manager().newSubManager()) {
-            Batch batch = batch(batchManager, 5);
+        try (Network net = engine.networks().create(architecture, exampleShape, 11, Map.of(), DataType.FLOAT64);
+                NDManager batchManager = engine.manager().newSubManager()) {
+            Batch batch = batch(batchManager, 5, exampleShape, classes);
             List<double[]> analytic = gradients(net, regularizer, batch, batchManager, 0);
             double gradNorm = analytic.stream().flatMapToDouble(java.util.Arrays::stream).map(Math::abs).sum();
             if (provider.usesMasks()) {
@@ -170,8 +189,22 @@ public final class RegularizerTestKit {
 
     /** A random float64 batch whose masks cover about half of the features. */
     public static Batch batch(NDManager manager, long seed) {
+        return batch(manager, seed, EXAMPLE_SHAPE, 3);
+    }
+
+    /**
+     * A random float64 batch of 4 examples of {@code exampleShape}, inputs in
+     * {@code [-1, 1]}, masks covering about half of the features, labels below {@code classes}.
+     *
+     * @param manager the batch manager
+     * @param seed the seed
+     * @param exampleShape the shape of one example
+     * @param classes the number of classes
+     * @return the batch
+     */
+    public static Batch batch(NDManager manager, long seed, int[] exampleShape, int classes) {
         SplittableRandom r = new SplittableRandom(seed);
-        int f = 6;
+        int f = java.util.Arrays.stream(exampleShape).reduce(1, (a, b) -> a * b);
         double[] x = new double[BATCH * f];
         double[] m = new double[BATCH * f];
         long[] y = new long[BATCH];
@@ -180,9 +213,14 @@ public final class RegularizerTestKit {
             m[i] = r.nextBoolean() ? 1 : 0;
         }
         for (int i = 0; i < BATCH; i++) {
-            y[i] = r.nextInt(3);
+            y[i] = r.nextInt(classes);
         }
-        Shape shape = new Shape(BATCH, EXAMPLE_SHAPE[0], EXAMPLE_SHAPE[1]);
+        long[] dims = new long[exampleShape.length + 1];
+        dims[0] = BATCH;
+        for (int i = 0; i < exampleShape.length; i++) {
+            dims[i + 1] = exampleShape[i];
+        }
+        Shape shape = new Shape(dims);
         return new Batch(manager.create(x, shape), manager.create(y), manager.create(m, shape));
     }
 
