@@ -26,7 +26,14 @@ public record MethodDefaults(int epochs, double learningRate, int batchSize) {
             Map.entry("corm", new MethodDefaults(30, 0.01, 1000)),
             Map.entry("pgd-ex", new MethodDefaults(30, 0.01, 1000)),
             // CDEP's own Decoy-MNIST script: Adam lr 1e-3 (on a CNN, batch 64, <= 5 epochs)
-            Map.entry("cdep", new MethodDefaults(25, 0.001, 1000)));
+            Map.entry("cdep", new MethodDefaults(25, 0.001, 1000)),
+            // seeds 003/004 (no Decoy-MNIST row anywhere): ERM's setting for the smoothness priors,
+            // the Cert-R4/Adv-R4 setting for the adversarial ones
+            Map.entry("input-gradient", new MethodDefaults(30, 0.01, 1000)),
+            Map.entry("marginal-density", new MethodDefaults(30, 0.01, 1000)),
+            Map.entry("pgd-at", new MethodDefaults(25, 0.001, 1000)),
+            Map.entry("ig-norm", new MethodDefaults(25, 0.001, 1000)),
+            Map.entry("ig-sum-norm", new MethodDefaults(25, 0.001, 1000)));
     private static final MethodDefaults FALLBACK = new MethodDefaults(10, 0.001, 256);
 
     /**

@@ -26,6 +26,8 @@ public final class Network implements Model, AutoCloseable {
     private final List<Parameter> parameters;
     private final NDManager manager;
     private final TorchScriptGradHelper gradHelper;
+    /** Depth of {@link #gradient} calls in progress (networks are used by one thread at a time). */
+    private int nesting;
 
     Network(Architecture architecture, List<Layer> layers, NDManager manager, TorchScriptGradHelper gradHelper) {
         this.architecture = architecture;
@@ -73,15 +75,29 @@ public final class Network implements Model, AutoCloseable {
             JniUtils.setGradMode(true);
         }
         try {
-            NDArray leaf = differentiable(inputs);
-            NDArray logits = logits(leaf);
-            NDArray gradient = gradHelper.gradient(objective.apply(logits), leaf);
-            return new InputGradient(logits, gradient);
+            if (nesting > 0 && !inputs.hasGradient()) {
+                // Inside gradient(): the inputs may be computed from the outer leaf (libtorch knows,
+                // but DJL's requiresGrad() reports false for such results), so differentiate with
+                // respect to them as they are; if they are plain data, autograd refuses and we fall
+                // back to a fresh leaf below.
+                try {
+                    return inputGradientAt(inputs, objective);
+                } catch (ai.djl.engine.EngineException notConnected) {
+                    // plain data: continue with a copy
+                }
+            }
+            NDArray leaf = inputs.hasGradient() ? inputs : leafCopy(inputs);
+            return inputGradientAt(leaf, objective);
         } finally {
             if (!wasGrad) {
                 JniUtils.setGradMode(false);
             }
         }
+    }
+
+    private InputGradient inputGradientAt(NDArray x, UnaryOperator<NDArray> objective) {
+        NDArray logits = logits(x);
+        return new InputGradient(logits, gradHelper.gradient(objective.apply(logits), x));
     }
 
     @Override
@@ -90,24 +106,20 @@ public final class Network implements Model, AutoCloseable {
         if (!wasGrad) {
             JniUtils.setGradMode(true);
         }
+        nesting++;
         try {
-            NDArray leaf = differentiable(inputs);
+            NDArray leaf = leafCopy(inputs);
             return gradHelper.gradient(function.apply(leaf), leaf);
         } finally {
+            nesting--;
             if (!wasGrad) {
                 JniUtils.setGradMode(false);
             }
         }
     }
 
-    /**
-     * The input itself if it already takes part in autograd (a leaf that requires gradients, as
-     * inside {@link #gradient}), so nested derivatives stay connected; otherwise a copy made a leaf.
-     */
-    private static NDArray differentiable(NDArray inputs) {
-        if (inputs.hasGradient()) {
-            return inputs;
-        }
+    /** A copy of the inputs that is a leaf requiring gradients (the copy is cut from any graph). */
+    private static NDArray leafCopy(NDArray inputs) {
         NDArray leaf = inputs.duplicate();
         leaf.setRequiresGradient(true);
         return leaf;

@@ -70,4 +70,32 @@ class InputGradientTest {
             assertTrue(norm > 1e-6, "the second-order term through the softmax must be non-zero");
         }
     }
+
+    @Test
+    void nestedInputGradientAtAPointComputedFromTheInputKeepsItsSecondOrderTerm() {
+        MlxEngine engine = SharedEngine.get();
+        Architecture arch = new Architecture(List.of(new LayerSpec.Flatten(), new LayerSpec.Linear(4, 5),
+                new LayerSpec.Relu(), new LayerSpec.Linear(5, 3)));
+        try (Network net = engine.networks().create(arch, new int[] {4}, 9, java.util.Map.of(), DataType.FLOAT64);
+                NDManager m = engine.manager().newSubManager()) {
+            NDArray x = m.randomNormal(new Shape(2, 4), DataType.FLOAT64);
+            NDArray y = m.create(new long[] {1, 2});
+            // f(p) = ||grad_z CE(z)||^2 at z = 0.5 p + 0.1: z is computed from p, not p itself
+            java.util.function.UnaryOperator<NDArray> f = p -> net.inputGradient(p.mul(0.5).add(0.1),
+                    z -> dev.mlx.api.train.Losses.perSampleCrossEntropy(z, y)).gradient().square();
+            double[] analytic = net.gradient(x, f).toDoubleArray();
+            double[] base = x.toDoubleArray();
+            double h = 1e-6;
+            for (int i = 0; i < base.length; i++) {
+                double[] plus = base.clone();
+                plus[i] += h;
+                double[] minus = base.clone();
+                minus[i] -= h;
+                double fd = (f.apply(m.create(plus, new Shape(2, 4))).sum().getDouble()
+                        - f.apply(m.create(minus, new Shape(2, 4))).sum().getDouble()) / (2 * h);
+                assertTrue(Math.abs(fd - analytic[i]) <= 1e-6 * Math.max(1, Math.abs(fd)),
+                        "d/dx_" + i + ": autograd " + analytic[i] + " vs finite differences " + fd);
+            }
+        }
+    }
 }
