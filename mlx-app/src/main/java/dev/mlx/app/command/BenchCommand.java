@@ -78,10 +78,10 @@ public final class BenchCommand implements Callable<Integer> {
         settings.out().println("| method | s/epoch | samples/s | cost vs erm |");
         settings.out().println("|---|---|---|---|");
         // Warm the JVM and libtorch up on ERM first, so the baseline is not charged for it.
-        RegularizerProvider erm = catalog.regularizer("erm");
+        RegularizerProvider warmUp = catalog.regularizer("erm");
         try (Network net = engine.get().networks().create(arch, data.exampleShape(), 0)) {
             new Trainer(new TrainingConfig(2, batchSize, 1e-3, 0, 0)).train(net, train, null,
-                    erm.create(erm.parameters().defaults()), new TrainingListener() {});
+                    warmUp.create(warmUp.parameters().defaults()), new TrainingListener() {});
         }
         Map<String, Double> seconds = new LinkedHashMap<>();
         for (String method : order) {
