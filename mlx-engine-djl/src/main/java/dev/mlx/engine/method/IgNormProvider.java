@@ -97,7 +97,7 @@ public final class IgNormProvider implements RegularizerProvider {
      */
     static Regularizer regularizer(HyperParameters params, boolean sumNorm) {
         double lambda = params.getDouble("lambda");
-        PgdAdversarialTrainingProvider.Pgd pgd = PgdAdversarialTrainingProvider.Pgd.from(params);
+        SignPgd pgd = SignPgd.from(params);
         int igSteps = params.getInt("ig-steps");
         boolean exact = params.getString("attack").equals("exact");
         int internal = params.getInt("internal-batch-size");
@@ -109,21 +109,21 @@ public final class IgNormProvider implements RegularizerProvider {
             public NDArray penalty(Model model, Batch batch, TrainingContext context) {
                 NDArray x = batch.inputs();
                 NDArray y = batch.labels();
-                PgdAdversarialTrainingProvider.AscentDirection direction = exact
+                SignPgd.AscentDirection direction = exact
                         // the attack of IG-NORM maximises R alone; that of IG-SUM-NORM CE + lambda R
                         ? (xs, ys, ps) -> attackDirection(model, xs, ps, ys, igSteps, pointsPerChunk, ceWeight,
                                 sumNorm ? lambda : 1.0)
                         : (xs, ys, ps) -> model.inputGradient(ps,
                                 logits -> Losses.perSampleCrossEntropy(logits, ys)).gradient();
-                NDArray xAdv = pgd.run(x, y, context.seed(), examplesPerChunk, direction);
+                NDArray xAdv = pgd.run(x, null, y, context.seed(), examplesPerChunk, direction);
                 int b = (int) batch.size();
                 int size = examplesPerChunk <= 0 ? b : Math.min(b, examplesPerChunk);
                 NDArray total = null;
                 for (int from = 0; from < b; from += size) {
                     int to = Math.min(b, from + size);
-                    NDArray part = objective(model, PgdAdversarialTrainingProvider.rows(x, from, to),
-                            PgdAdversarialTrainingProvider.rows(xAdv, from, to),
-                            PgdAdversarialTrainingProvider.rows(y, from, to), igSteps, pointsPerChunk, ceWeight,
+                    NDArray part = objective(model, SignPgd.rows(x, from, to),
+                            SignPgd.rows(xAdv, from, to),
+                            SignPgd.rows(y, from, to), igSteps, pointsPerChunk, ceWeight,
                             lambda);
                     total = total == null ? part : total.add(part);
                 }
@@ -304,6 +304,6 @@ public final class IgNormProvider implements RegularizerProvider {
     }
 
     private static NDArray scale(NDArray a, double s) {
-        return PgdAdversarialTrainingProvider.scale(a, s);
+        return SignPgd.scale(a, s);
     }
 }

@@ -1,7 +1,6 @@
 package dev.mlx.engine.method;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
@@ -92,29 +91,7 @@ public final class PgdExProvider implements RegularizerProvider {
      * @return the adversarial inputs
      */
     static NDArray attack(Model model, NDArray x, NDArray m, NDArray labels, double epsilon, int steps) {
-        NDManager manager = x.getManager();
-        NDArray radius = m.mul((float) epsilon);
-        NDArray lower = x.sub(radius);
-        NDArray upper = x.add(radius);
-        float stepSize = (float) (epsilon / steps);
-        NDArray adv = x;
-        for (int t = 0; t < steps; t++) {
-            try (NDManager iteration = manager.newSubManager()) {
-                NDArray point = adv.duplicate();
-                point.attach(iteration);
-                NDArray y = labels.duplicate();
-                y.attach(iteration);
-                NDArray g = model.inputGradient(point, logits -> Losses.perSampleCrossEntropy(logits, y)).gradient();
-                NDArray direction = g.stopGradient().sign();
-                direction.attach(iteration);
-                NDArray next = point.add(direction.mul(stepSize)).maximum(lower).minimum(upper);
-                next.attach(manager);
-                if (adv != x) {
-                    adv.close();
-                }
-                adv = next;
-            }
-        }
-        return adv == x ? x.duplicate() : adv;
+        return new SignPgd(epsilon, steps, epsilon / steps, false, false).run(x, m, labels, 0L, 0,
+                SignPgd.crossEntropy(model));
     }
 }

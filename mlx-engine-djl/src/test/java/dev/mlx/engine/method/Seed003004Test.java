@@ -307,8 +307,8 @@ class Seed003004Test {
             Batch b = unitBatch(m, 18);
             NDArray x = b.inputs();
             for (boolean clamp : new boolean[] {true, false}) {
-                var pgd = new PgdAdversarialTrainingProvider.Pgd(0.3, 10, 0.04, clamp);
-                NDArray xAdv = pgd.run(x, b.labels(), 3, 0, ceDirection(net));
+                var pgd = new SignPgd(0.3, 10, 0.04, clamp, true);
+                NDArray xAdv = pgd.run(x, null, b.labels(), 3, 0, ceDirection(net));
                 double dist = xAdv.sub(x).abs().max().getDouble();
                 assertTrue(dist <= 0.3 + 1e-12, "left the ball: " + dist);
                 assertTrue(dist > 0.29, "the attack should reach the boundary of the ball: " + dist);
@@ -330,20 +330,20 @@ class Seed003004Test {
             Batch b = unitBatch(m, 19);
             NDArray x = b.inputs();
             NDArray y = b.labels();
-            var start = new PgdAdversarialTrainingProvider.Pgd(0.3, 0, 0.04, true);
-            var pgd = new PgdAdversarialTrainingProvider.Pgd(0.3, 10, 0.04, true);
+            var start = new SignPgd(0.3, 0, 0.04, true, true);
+            var pgd = new SignPgd(0.3, 10, 0.04, true, true);
             // CE ascent (pgd-at)
-            double ceStart = Losses.perSampleCrossEntropy(net.logits(start.run(x, y, 4, 0, ceDirection(net))), y)
+            double ceStart = Losses.perSampleCrossEntropy(net.logits(start.run(x, null, y, 4, 0, ceDirection(net))), y)
                     .sum().getDouble();
-            double ceEnd = Losses.perSampleCrossEntropy(net.logits(pgd.run(x, y, 4, 0, ceDirection(net))), y)
+            double ceEnd = Losses.perSampleCrossEntropy(net.logits(pgd.run(x, null, y, 4, 0, ceDirection(net))), y)
                     .sum().getDouble();
             assertTrue(ceEnd > ceStart + 1e-3, "PGD did not increase CE: " + ceStart + " -> " + ceEnd);
             // exact ascent on the IG norm (ig-norm)
-            PgdAdversarialTrainingProvider.AscentDirection igDirection =
+            SignPgd.AscentDirection igDirection =
                     (xs, ys, ps) -> IgNormProvider.attackDirection(net, xs, ps, ys, 5, 0, 0, 1);
-            double rStart = IgNormProvider.objective(net, x, start.run(x, y, 4, 0, igDirection), y, 5, 0, 0, 1)
+            double rStart = IgNormProvider.objective(net, x, start.run(x, null, y, 4, 0, igDirection), y, 5, 0, 0, 1)
                     .getDouble();
-            double rEnd = IgNormProvider.objective(net, x, pgd.run(x, y, 4, 0, igDirection), y, 5, 0, 0, 1)
+            double rEnd = IgNormProvider.objective(net, x, pgd.run(x, null, y, 4, 0, igDirection), y, 5, 0, 0, 1)
                     .getDouble();
             assertTrue(rEnd > rStart + 1e-3, "PGD did not increase ||IG||_1: " + rStart + " -> " + rEnd);
         }
@@ -429,7 +429,7 @@ class Seed003004Test {
         return engine().networks().create(RegularizerTestKit.TINY_MLP, EXAMPLE_SHAPE, seed, Map.of(), DataType.FLOAT64);
     }
 
-    private static PgdAdversarialTrainingProvider.AscentDirection ceDirection(Network net) {
+    private static SignPgd.AscentDirection ceDirection(Network net) {
         return (xs, ys, ps) -> net.inputGradient(ps, logits -> Losses.perSampleCrossEntropy(logits, ys)).gradient();
     }
 
