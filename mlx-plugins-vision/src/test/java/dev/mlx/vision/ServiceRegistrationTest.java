@@ -12,13 +12,14 @@ import org.junit.jupiter.api.Test;
 /** The plugins are found through {@link ServiceLoader} under their names. */
 class ServiceRegistrationTest {
     @Test
-    void decoyMnistIsARegisteredDataset() {
-        assertEquals(List.of("decoy-mnist"), names(ServiceLoader.load(DatasetProvider.class)));
+    void decoyDatasetsAreRegistered() {
+        assertEquals(List.of("decoy-mnist", "decoy-fashion-mnist", "half-decoy-mnist"),
+                names(ServiceLoader.load(DatasetProvider.class)));
     }
 
     @Test
-    void mlpIsARegisteredModel() {
-        assertEquals(List.of("mlp"), names(ServiceLoader.load(ModelProvider.class)));
+    void mlpAndThePapersCnnsAreRegisteredModels() {
+        assertEquals(List.of("mlp", "derma-cnn", "isic-cnn", "plant-cnn"), names(ServiceLoader.load(ModelProvider.class)));
     }
 
     private static List<String> names(ServiceLoader<? extends Described> loader) {

@@ -9,7 +9,9 @@ import java.util.SplittableRandom;
 
 /**
  * Builds Decoy-MNIST (Ross, Hughes and Doshi-Velez, "Right for the Right Reasons", IJCAI 2017;
- * reference specification §9.1) from raw MNIST.
+ * reference specification §9.1) from raw MNIST, and the same recipe on any other 10-class set of
+ * grey IDX images such as Fashion-MNIST ({@code decoy-fashion-mnist}); the class index plays the
+ * role of the digit.
  *
  * <p>Every image gets a {@value #PATCH}x{@value #PATCH} patch in a random corner: the patch's
  * rows are the first or the last four (each with probability ½), its columns likewise. Its grey
@@ -67,7 +69,7 @@ public final class DecoyMnist {
         return decoy(name, raw, rng, true);
     }
 
-    /** @return the patch grey level for digit {@code d}: {@code (255 − 25·d) / 255} */
+    /** @return the patch grey level for digit (class) {@code d}: {@code (255 − 25·d) / 255} */
     public static float patchLevel(int digit) {
         if (digit < 0 || digit >= NUM_CLASSES) {
             throw new IllegalArgumentException("digit " + digit + " outside 0..9");
@@ -107,7 +109,8 @@ public final class DecoyMnist {
             int offset = i * features;
             labels[i] = raw.label(i);
             if (labels[i] >= NUM_CLASSES) {
-                throw MlxException.userError(name + ": example " + i + " has label " + labels[i] + "; MNIST labels are 0..9");
+                throw MlxException.userError(name + ": example " + i + " has label " + labels[i]
+                        + "; the decoy recipe needs labels 0..9");
             }
             for (int j = 0; j < features; j++) {
                 inputs[offset + j] = (pixels[offset + j] & 0xFF) / 255f;

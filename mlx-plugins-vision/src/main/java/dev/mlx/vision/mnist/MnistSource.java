@@ -2,15 +2,10 @@ package dev.mlx.vision.mnist;
 
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.data.DataContext;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +57,7 @@ public final class MnistSource {
         Map<MnistFile, String> hashes;
         if (dir != null && !dir.isBlank()) {
             files = userFiles(dir.strip());
-            hashes = hashes(files);
+            hashes = IdxFolder.hashes(files);
         } else {
             if (context.cacheDir() == null) {
                 throw MlxException.userError("decoy-mnist: no cache folder is configured; configure one, or pass "
@@ -71,70 +66,23 @@ public final class MnistSource {
             files = cache.ensure(context.cacheDir(), context.allowFetch());
             hashes = cache.pins();
         }
-        Map<String, String> named = new TreeMap<>();
-        hashes.forEach((f, h) -> named.put(f.fileName(), h));
-        String checksum = Sha256.combined(named);
+        String checksum = IdxFolder.checksum(hashes);
         LOG.debug("Reading MNIST from {} (checksum {})", files.get(MnistFile.TRAIN_IMAGES).getParent(), checksum);
-        MnistSplit train = read(files.get(MnistFile.TRAIN_IMAGES), files.get(MnistFile.TRAIN_LABELS));
-        MnistSplit test = read(files.get(MnistFile.TEST_IMAGES), files.get(MnistFile.TEST_LABELS));
-        if (train.rows() != test.rows() || train.cols() != test.cols()) {
-            throw MlxException.userError("MNIST training images are " + train.rows() + "x" + train.cols()
-                    + " but test images " + test.rows() + "x" + test.cols() + "; use matching files");
-        }
-        return new MnistData(train, test, checksum);
+        return IdxFolder.read(files, checksum, "MNIST");
     }
 
     private static Map<MnistFile, Path> userFiles(String dir) {
-        Path folder;
-        try {
-            folder = Path.of(dir);
-        } catch (InvalidPathException e) {
-            throw MlxException.userError("dataset parameter dir='" + dir + "' is not a valid path", e);
-        }
+        Path folder = IdxFolder.parse(dir);
         if (!Files.isDirectory(folder)) {
             throw MlxException.userError("dataset parameter dir=" + dir + " is not a folder; name the folder holding "
                     + "the four MNIST IDX files, or leave dir empty to use the cache");
         }
-        Map<MnistFile, Path> files = new EnumMap<>(MnistFile.class);
-        List<String> missing = new ArrayList<>();
-        for (MnistFile f : MnistFile.values()) {
-            Path plain = folder.resolve(f.fileName());
-            Path gz = folder.resolve(f.fileName() + ".gz");
-            if (Files.isRegularFile(plain)) {
-                files.put(f, plain);
-            } else if (Files.isRegularFile(gz)) {
-                files.put(f, gz);
-            } else {
-                missing.add(f.fileName());
-            }
-        }
+        Map<MnistFile, Path> files = IdxFolder.find(folder);
+        List<String> missing = IdxFolder.missing(files);
         if (!missing.isEmpty()) {
             throw MlxException.userError("dataset parameter dir=" + dir + ": the folder has no " + String.join(", ", missing)
                     + " (or .gz); put the four MNIST IDX files there, or leave dir empty to use the cache");
         }
         return files;
-    }
-
-    private static Map<MnistFile, String> hashes(Map<MnistFile, Path> files) {
-        Map<MnistFile, String> hashes = new EnumMap<>(MnistFile.class);
-        files.forEach((f, path) -> {
-            try {
-                hashes.put(f, Sha256.of(path));
-            } catch (IOException e) {
-                throw MlxException.userError("cannot read " + path + ": " + e + "; check its permissions", e);
-            }
-        });
-        return hashes;
-    }
-
-    private static MnistSplit read(Path images, Path labels) {
-        MnistSplit split = IdxReader.readSplit(images, labels);
-        for (int i = 0; i < split.count(); i++) {
-            if (split.label(i) > 9) {
-                throw MlxException.userError(labels + ": label " + i + " is " + split.label(i)
-                        + " but MNIST labels are digits 0..9; use an MNIST labels file");
-            }
-        }
-        return split;
     }
 }
