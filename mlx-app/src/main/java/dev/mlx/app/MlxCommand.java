@@ -3,6 +3,7 @@ package dev.mlx.app;
 import dev.mlx.app.command.BenchCommand;
 import dev.mlx.app.command.CompareCommand;
 import dev.mlx.app.command.DemoCommand;
+import dev.mlx.app.command.EvalCommand;
 import dev.mlx.app.command.PluginsCommand;
 import dev.mlx.app.command.TrainCommand;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "mlx", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Learning from explanations: train models that are right for the right reasons.",
         subcommands = {PluginsCommand.class, TrainCommand.class, DemoCommand.class, CompareCommand.class,
-                BenchCommand.class})
+                BenchCommand.class, EvalCommand.class})
 public final class MlxCommand implements Runnable {
     @Option(names = "--plugins-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Folder of plugin JARs (default: $MLX_PLUGINS or ./plugins).")

@@ -1,6 +1,7 @@
 package dev.mlx.app.plugin;
 
 import dev.mlx.api.data.DatasetProvider;
+import dev.mlx.api.metric.MetricProvider;
 import dev.mlx.api.model.ModelProvider;
 import dev.mlx.api.train.RegularizerProvider;
 import jakarta.inject.Inject;
@@ -15,14 +16,17 @@ public final class PluginCatalog {
     private final Map<String, DatasetProvider> datasets;
     private final Map<String, ModelProvider> models;
     private final Map<String, RegularizerProvider> regularizers;
+    private final Map<String, MetricProvider> metrics;
 
     @Inject
     public PluginCatalog(PluginRegistry registry, Map<String, DatasetProvider> datasets,
-            Map<String, ModelProvider> models, Map<String, RegularizerProvider> regularizers) {
+            Map<String, ModelProvider> models, Map<String, RegularizerProvider> regularizers,
+            Map<String, MetricProvider> metrics) {
         this.registry = registry;
         this.datasets = datasets;
         this.models = models;
         this.regularizers = regularizers;
+        this.metrics = metrics;
     }
 
     /** @return the registry with sources and versions */
@@ -43,5 +47,10 @@ public final class PluginCatalog {
     public RegularizerProvider regularizer(String name) {
         registry.require(PluginKind.REGULARIZER, name);
         return regularizers.get(name);
+    }
+
+    public MetricProvider metric(String name) {
+        registry.require(PluginKind.METRIC, name);
+        return metrics.get(name);
     }
 }

@@ -2,14 +2,16 @@ package dev.mlx.app.plugin;
 
 import dev.mlx.api.Described;
 import dev.mlx.api.data.DatasetProvider;
+import dev.mlx.api.metric.MetricProvider;
 import dev.mlx.api.model.ModelProvider;
 import dev.mlx.api.train.RegularizerProvider;
 
-/** The three extension points and their service interfaces. */
+/** The extension points and their service interfaces. */
 public enum PluginKind {
     DATASET("dataset", DatasetProvider.class),
     MODEL("model", ModelProvider.class),
-    REGULARIZER("regularizer", RegularizerProvider.class);
+    REGULARIZER("regularizer", RegularizerProvider.class),
+    METRIC("metric", MetricProvider.class);
 
     private final String label;
     private final Class<? extends Described> service;

@@ -3,6 +3,7 @@ package dev.mlx.app.plugin;
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.MapBinder;
 import dev.mlx.api.data.DatasetProvider;
+import dev.mlx.api.metric.MetricProvider;
 import dev.mlx.api.model.ModelProvider;
 import dev.mlx.api.train.RegularizerProvider;
 
@@ -26,11 +27,15 @@ public final class PluginModule extends AbstractModule {
         MapBinder<String, ModelProvider> models = MapBinder.newMapBinder(binder(), String.class, ModelProvider.class);
         MapBinder<String, RegularizerProvider> regularizers =
                 MapBinder.newMapBinder(binder(), String.class, RegularizerProvider.class);
+        MapBinder<String, MetricProvider> metrics =
+                MapBinder.newMapBinder(binder(), String.class, MetricProvider.class);
         registry.plugins(PluginKind.DATASET).forEach(
                 (name, info) -> datasets.addBinding(name).toInstance((DatasetProvider) info.provider()));
         registry.plugins(PluginKind.MODEL).forEach(
                 (name, info) -> models.addBinding(name).toInstance((ModelProvider) info.provider()));
         registry.plugins(PluginKind.REGULARIZER).forEach(
                 (name, info) -> regularizers.addBinding(name).toInstance((RegularizerProvider) info.provider()));
+        registry.plugins(PluginKind.METRIC).forEach(
+                (name, info) -> metrics.addBinding(name).toInstance((MetricProvider) info.provider()));
     }
 }

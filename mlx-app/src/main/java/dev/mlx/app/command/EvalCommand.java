@@ -1,0 +1,372 @@
+package dev.mlx.app.command;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mlx.api.data.DataSplit;
+import dev.mlx.api.error.ErrorKind;
+import dev.mlx.api.error.MlxException;
+import dev.mlx.api.metric.EvaluationContext;
+import dev.mlx.api.metric.Metric;
+import dev.mlx.api.metric.MetricProvider;
+import dev.mlx.api.metric.MetricResult;
+import dev.mlx.api.model.Architecture;
+import dev.mlx.api.model.ModelProvider;
+import dev.mlx.api.param.HyperParameters;
+import dev.mlx.api.param.ParameterSpec;
+import dev.mlx.app.plugin.PluginCatalog;
+import dev.mlx.app.plugin.PluginInfo;
+import dev.mlx.app.plugin.PluginKind;
+import dev.mlx.app.run.ConfigFile;
+import dev.mlx.app.run.Provenance;
+import dev.mlx.engine.MlxEngine;
+import dev.mlx.engine.io.Checkpoints;
+import dev.mlx.engine.nn.Network;
+import dev.mlx.engine.nn.Parameter;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mlx eval}: evaluates metric plugins on a saved run. Reads the run's {@code config.json} and
+ * {@code model.params}, rebuilds the dataset (same plugin, parameters and seed, checked against the
+ * checksum in {@code report.json}) and the network, evaluates each metric on one split, prints a table
+ * and writes {@code eval.json} into the run folder (atomically: a temporary file moved into place).
+ */
+@Command(name = "eval", description = "Evaluate metrics (group accuracy, certified fragility, ...) on a saved run"
+        + " and write <run>/eval.json.")
+public final class EvalCommand implements Callable<Integer> {
+    static final String DEFAULT_METRICS = "group-accuracy,fragility";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Option(names = "--run", required = true, description = "The run folder written by `mlx train` (config.json,"
+            + " model.params).")
+    Path run;
+
+    @Option(names = "--metrics", split = ",", description = "Metric plugins, comma-separated (default: "
+            + DEFAULT_METRICS + "; `mlx plugins` lists them).")
+    List<String> metrics = new ArrayList<>(List.of(DEFAULT_METRICS.split(",")));
+
+    @Option(names = "--split", description = "Dataset split: test or train (default: test).")
+    String split = "test";
+
+    @Option(names = {"-P", "--metric-param"}, description = "Metric hyper-parameter, key=value for every selected"
+            + " metric that declares it, or metric.key=value for one (repeatable), e.g. -P epsilon=0.1.")
+    Map<String, String> metricParams = new LinkedHashMap<>();
+
+    @Option(names = "--batch-size", description = "Examples per forward pass (default: the run's batch size).")
+    Integer batchSize;
+
+    @Option(names = "--seed", description = "Seed of the metrics' random draws (default: the run's seed).")
+    Long seed;
+
+    @Option(names = {"-o", "--out"}, description = "Where to write the results (default: <run>/eval.json).")
+    Path out;
+
+    @Option(names = "--no-fetch", description = "Never fetch data; fail if it is not cached.")
+    boolean noFetch;
+
+    private final PluginCatalog catalog;
+    private final AppSettings settings;
+    private final EngineHolder engine;
+
+    @Inject
+    public EvalCommand(PluginCatalog catalog, AppSettings settings, EngineHolder engine) {
+        this.catalog = catalog;
+        this.settings = settings;
+        this.engine = engine;
+    }
+
+    /**
+     * A metric resolved and bound before any work.
+     *
+     * @param name its name
+     * @param provider its provider
+     * @param params its bound hyper-parameters
+     */
+    record Selected(String name, MetricProvider provider, HyperParameters params) {}
+
+    @Override
+    public Integer call() {
+        if (!Files.isDirectory(run)) {
+            throw MlxException.userError("run folder " + run + " does not exist; pass a folder written by `mlx train`"
+                    + " (it holds config.json and model.params)");
+        }
+        Path configFile = run.resolve("config.json");
+        if (!Files.isRegularFile(configFile)) {
+            throw MlxException.userError(run + " is not a run folder: it has no config.json; pass a folder written by"
+                    + " `mlx train`");
+        }
+        ConfigFile config = ConfigFile.read(configFile);
+        String dataset = required(config.dataset(), "dataset", configFile);
+        String model = required(config.model(), "model", configFile);
+        long runSeed = config.seed() == null ? 0L : config.seed();
+        if (!split.equals("test") && !split.equals("train")) {
+            throw MlxException.userError("--split " + split + " is not a split; use test or train");
+        }
+        List<Selected> selected = selectMetrics();
+        // Resolve the dataset and the model, and read the weights, before loading any data.
+        catalog.dataset(dataset);
+        ModelProvider modelProvider = catalog.model(model);
+        HyperParameters modelParams =
+                modelProvider.parameters().bind(model, orEmpty(config.modelParams()));
+        Map<String, float[]> weights = Checkpoints.read(run.resolve("model.params"));
+        int batch = batchSize != null ? batchSize : config.batchSize() != null ? config.batchSize() : 1000;
+        if (batch < 1) {
+            throw MlxException.userError("--batch-size must be >= 1, got " + batch);
+        }
+        long metricSeed = seed != null ? seed : runSeed;
+
+        DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, orEmpty(config.datasetParams()),
+                runSeed, !noFetch);
+        checkChecksum(loaded.data().checksum());
+        DataSplit data = split.equals("test") ? loaded.data().test() : loaded.data().train();
+        Architecture architecture =
+                modelProvider.build(modelParams, loaded.data().exampleShape(), loaded.data().numClasses());
+
+        MlxEngine mlx = engine.get();
+        List<MetricResult> results = new ArrayList<>();
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        try (Network network = mlx.networks().create(architecture, loaded.data().exampleShape(), runSeed, weights)) {
+            checkWeightsCover(network, weights);
+            for (Selected s : selected) {
+                Metric metric = s.provider().create(s.params());
+                long t0 = System.nanoTime();
+                try (NDManager manager = mlx.manager().newSubManager()) {
+                    results.add(metric.evaluate(network, data, new EvaluationContext(manager, batch, metricSeed)));
+                }
+                seconds.put(s.name(), (System.nanoTime() - t0) / 1e9);
+            }
+        }
+
+        Path target = out != null ? out : run.resolve("eval.json");
+        writeAtomically(target, json(config, selected, results, seconds, data, batch, metricSeed,
+                loaded.data().checksum()));
+        printTable(data, results, target);
+        return 0;
+    }
+
+    /** Resolves the metric names and binds their parameters, failing before any work on a bad name or value. */
+    private List<Selected> selectMetrics() {
+        Set<String> names = new LinkedHashSet<>();
+        for (String m : metrics) {
+            String name = m.trim();
+            if (name.isEmpty()) {
+                throw MlxException.userError("--metrics has an empty name; give a comma-separated list such as "
+                        + DEFAULT_METRICS);
+            }
+            names.add(name);
+        }
+        Map<String, MetricProvider> providers = new LinkedHashMap<>();
+        for (String name : names) {
+            providers.put(name, catalog.metric(name));
+        }
+        Map<String, Map<String, String>> raw = new LinkedHashMap<>();
+        providers.keySet().forEach(n -> raw.put(n, new LinkedHashMap<>()));
+        // Plain keys first, so a qualified metric.key overrides them.
+        metricParams.forEach((key, value) -> {
+            if (!key.contains(".")) {
+                List<String> takers = providers.entrySet().stream()
+                        .filter(e -> e.getValue().parameters().specs().stream().anyMatch(p -> p.name().equals(key)))
+                        .map(Map.Entry::getKey).toList();
+                if (takers.isEmpty()) {
+                    throw MlxException.userError("-P " + key + "=" + value + ": none of the selected metrics ("
+                            + String.join(", ", providers.keySet()) + ") has a parameter '" + key + "'; their parameters: "
+                            + describeParameters(providers));
+                }
+                takers.forEach(t -> raw.get(t).put(key, value));
+            }
+        });
+        metricParams.forEach((key, value) -> {
+            int dot = key.indexOf('.');
+            if (dot >= 0) {
+                String metric = key.substring(0, dot);
+                if (!providers.containsKey(metric)) {
+                    throw MlxException.userError("-P " + key + "=" + value + " is for metric '" + metric
+                            + "', which is not selected; selected metrics: " + String.join(", ", providers.keySet()));
+                }
+                raw.get(metric).put(key.substring(dot + 1), value);
+            }
+        });
+        List<Selected> selected = new ArrayList<>();
+        providers.forEach((name, provider) ->
+                selected.add(new Selected(name, provider, provider.parameters().bind(name, raw.get(name)))));
+        return selected;
+    }
+
+    private static String describeParameters(Map<String, MetricProvider> providers) {
+        return providers.entrySet().stream()
+                .map(e -> e.getKey() + ": " + (e.getValue().parameters().specs().isEmpty() ? "(none)"
+                        : e.getValue().parameters().specs().stream().map(ParameterSpec::name)
+                                .collect(Collectors.joining(", "))))
+                .collect(Collectors.joining("; "));
+    }
+
+    private static String required(String value, String key, Path file) {
+        if (value == null || value.isBlank()) {
+            throw MlxException.userError(file + " has no '" + key + "'; it is not the config.json of a complete run");
+        }
+        return value;
+    }
+
+    private static Map<String, String> orEmpty(Map<String, String> m) {
+        if (m == null) {
+            return Map.of();
+        }
+        m.forEach((k, v) -> {
+            if (v == null) {
+                throw MlxException.userError("config value of '" + k + "' is null");
+            }
+        });
+        return m;
+    }
+
+    /** The rebuilt data must be the data the run was trained and tested on (report.json records its checksum). */
+    private void checkChecksum(String checksum) {
+        Path report = run.resolve("report.json");
+        if (!Files.isRegularFile(report)) {
+            return;
+        }
+        JsonNode recorded;
+        try {
+            recorded = JSON.readTree(report.toFile()).path("provenance").path("datasetChecksum");
+        } catch (IOException e) {
+            throw MlxException.userError(report + " is not valid JSON (" + e.getMessage() + "); restore it or delete it"
+                    + " to evaluate without the dataset check", e);
+        }
+        if (recorded.isTextual() && !recorded.asText().equals(checksum)) {
+            throw MlxException.userError("the dataset rebuilt from " + run.resolve("config.json") + " has checksum "
+                    + checksum + " but the run was trained on data with checksum " + recorded.asText()
+                    + " (report.json); the data or the dataset parameters changed since the run");
+        }
+    }
+
+    /** Every parameter of the network must come from the weights file (none initialised at random, none unused). */
+    private void checkWeightsCover(Network network, Map<String, float[]> weights) {
+        Set<String> needed = new TreeSet<>();
+        for (Parameter p : network.parameters()) {
+            needed.add(p.name());
+        }
+        Set<String> missing = new TreeSet<>(needed);
+        missing.removeAll(weights.keySet());
+        Set<String> extra = new TreeSet<>(weights.keySet());
+        extra.removeAll(needed);
+        if (!missing.isEmpty() || !extra.isEmpty()) {
+            throw MlxException.userError(run.resolve("model.params") + " does not match the model "
+                    + network.architecture() + " of config.json:" + (missing.isEmpty() ? "" : " missing " + missing)
+                    + (extra.isEmpty() ? "" : " unexpected " + extra));
+        }
+    }
+
+    private Map<String, Object> json(ConfigFile config, List<Selected> selected, List<MetricResult> results,
+            Map<String, Double> seconds, DataSplit data, int batch, long metricSeed, String checksum) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("run", run.toAbsolutePath().normalize().toString());
+        root.put("split", split);
+        root.put("examples", data.size());
+        root.put("batchSize", batch);
+        root.put("seed", metricSeed);
+        Map<String, Object> metricMap = new LinkedHashMap<>();
+        for (int i = 0; i < selected.size(); i++) {
+            Selected s = selected.get(i);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("params", s.params().toStringMap());
+            m.put("values", results.get(i).values());
+            m.put("seconds", seconds.get(s.name()));
+            metricMap.put(s.name(), m);
+        }
+        root.put("metrics", metricMap);
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("mlxVersion", Provenance.mlxVersion());
+        provenance.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
+        provenance.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        provenance.put("datasetChecksum", checksum);
+        Map<String, Object> plugins = new LinkedHashMap<>();
+        plugins.put("dataset", plugin(catalog.registry().require(PluginKind.DATASET, config.dataset())));
+        plugins.put("model", plugin(catalog.registry().require(PluginKind.MODEL, config.model())));
+        Map<String, Object> metricPlugins = new LinkedHashMap<>();
+        selected.forEach(s -> metricPlugins.put(s.name(), plugin(catalog.registry().require(PluginKind.METRIC, s.name()))));
+        plugins.put("metrics", metricPlugins);
+        provenance.put("plugins", plugins);
+        root.put("provenance", provenance);
+        root.put("config", config);
+        return root;
+    }
+
+    private static Map<String, Object> plugin(PluginInfo info) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", info.name());
+        m.put("class", info.provider().getClass().getName());
+        m.put("source", info.source());
+        m.put("version", info.version());
+        return m;
+    }
+
+    /** Writes a temporary file next to {@code target} and moves it into place, so no reader sees half a file. */
+    static void writeAtomically(Path target, Object value) {
+        Path absolute = target.toAbsolutePath().normalize();
+        Path tmp = null;
+        try {
+            Files.createDirectories(absolute.getParent());
+            tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+            Files.writeString(tmp, JSON.writeValueAsString(value), StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new MlxException(ErrorKind.RESOURCES, "cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: a leftover hidden temporary file is harmless
+                }
+            }
+        }
+    }
+
+    private void printTable(DataSplit data, List<MetricResult> results, Path target) {
+        settings.out().printf(Locale.ROOT, "eval of %s on the %s split (%d examples)%n%n", run, split,
+                data.size());
+        settings.out().println("| metric | name | value |");
+        settings.out().println("|---|---|---|");
+        for (MetricResult r : results) {
+            r.values().forEach((name, v) -> settings.out().printf(Locale.ROOT, "| %s | %s | %s |%n", r.metric(), name,
+                    format(v)));
+        }
+        settings.out().println();
+        settings.out().println("written: " + target);
+    }
+
+    static String format(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return Double.toString(v);
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e9) {
+            return Long.toString((long) v);
+        }
+        return String.format(Locale.ROOT, "%.6g", v);
+    }
+}
