@@ -16,7 +16,6 @@ import dev.mlx.api.model.ModelProvider;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSpec;
 import dev.mlx.app.plugin.PluginCatalog;
-import dev.mlx.app.plugin.PluginInfo;
 import dev.mlx.app.plugin.PluginKind;
 import dev.mlx.app.run.ConfigFile;
 import dev.mlx.app.run.Provenance;
@@ -293,17 +292,14 @@ public final class EvalCommand implements Callable<Integer> {
             metricMap.put(s.name(), m);
         }
         root.put("metrics", metricMap);
-        Map<String, Object> provenance = new LinkedHashMap<>();
-        provenance.put("mlxVersion", Provenance.mlxVersion());
-        provenance.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
-        provenance.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
+        Map<String, Object> provenance = Provenance.environment();
         provenance.put("datasetChecksum", checksum);
         Map<String, Object> plugins = new LinkedHashMap<>();
-        plugins.put("dataset", plugin(catalog.registry().require(PluginKind.DATASET, config.dataset())));
-        plugins.put("model", plugin(catalog.registry().require(PluginKind.MODEL, config.model())));
+        plugins.put("dataset", Provenance.plugin(catalog.registry().require(PluginKind.DATASET, config.dataset())));
+        plugins.put("model", Provenance.plugin(catalog.registry().require(PluginKind.MODEL, config.model())));
         Map<String, Object> metricPlugins = new LinkedHashMap<>();
-        selected.forEach(s -> metricPlugins.put(s.name(), plugin(catalog.registry().require(PluginKind.METRIC, s.name()))));
+        selected.forEach(s -> metricPlugins.put(s.name(),
+                Provenance.plugin(catalog.registry().require(PluginKind.METRIC, s.name()))));
         plugins.put("metrics", metricPlugins);
         provenance.put("plugins", plugins);
         root.put("provenance", provenance);
@@ -311,14 +307,6 @@ public final class EvalCommand implements Callable<Integer> {
         return root;
     }
 
-    private static Map<String, Object> plugin(PluginInfo info) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", info.name());
-        m.put("class", info.provider().getClass().getName());
-        m.put("source", info.source());
-        m.put("version", info.version());
-        return m;
-    }
 
     /** Writes a temporary file next to {@code target} and moves it into place, so no reader sees half a file. */
     static void writeAtomically(Path target, Object value) {

@@ -17,13 +17,7 @@ public final class Provenance {
      * @return a JSON-ready map
      */
     public static Map<String, Object> of(PluginRegistry registry, RunSpec spec, String datasetChecksum) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("mlxVersion", mlxVersion());
-        p.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
-        p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
-        p.put("cpus", Runtime.getRuntime().availableProcessors());
-        p.put("torchThreads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        Map<String, Object> p = environment();
         p.put("seed", spec.training().seed());
         p.put("datasetChecksum", datasetChecksum);
         Map<String, Object> plugins = new LinkedHashMap<>();
@@ -34,7 +28,23 @@ public final class Provenance {
         return p;
     }
 
-    private static Map<String, Object> plugin(PluginInfo info) {
+    /** @return mlx version, JVM, OS, CPUs and torch threads of this process, as a mutable JSON-ready map */
+    public static Map<String, Object> environment() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("mlxVersion", mlxVersion());
+        p.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
+        p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        p.put("cpus", Runtime.getRuntime().availableProcessors());
+        p.put("torchThreads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        return p;
+    }
+
+    /**
+     * @param info a plugin
+     * @return its name, class, source JAR and version, JSON-ready
+     */
+    public static Map<String, Object> plugin(PluginInfo info) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", info.name());
         m.put("class", info.provider().getClass().getName());
