@@ -30,12 +30,9 @@ public final class DecoyFashionMnistProvider implements DatasetProvider {
     public static final String NAME = "decoy-fashion-mnist";
 
     private static final Logger LOG = LoggerFactory.getLogger(DecoyFashionMnistProvider.class);
-    private static final ParameterSchema SCHEMA = ParameterSchema.builder()
-            .addString("dir", "", "folder with your own Fashion-MNIST IDX files (optionally .gz); empty = "
-                    + FashionMnistSource.DEBIAN_FOLDER + " from `apt-get install " + FashionMnistSource.DEBIAN_PACKAGE + "`")
-            .addInt("train-limit", 0, 0, Integer.MAX_VALUE, "use only the first N of the 60,000 training images (0 = all)")
-            .addInt("test-limit", 0, 0, Integer.MAX_VALUE, "use only the first N of the 10,000 test images (0 = all)")
-            .build();
+    private static final ParameterSchema SCHEMA = IdxDecoyDatasets.schema(
+            "folder with your own Fashion-MNIST IDX files (optionally .gz); empty = " + FashionMnistSource.DEBIAN_FOLDER
+                    + " from `apt-get install " + FashionMnistSource.DEBIAN_PACKAGE + "`");
 
     private final FashionMnistSource source;
 
@@ -68,12 +65,6 @@ public final class DecoyFashionMnistProvider implements DatasetProvider {
     @Override
     public ExplanationDataset load(HyperParameters params, long seed, DataContext context) {
         MnistData fashion = source.load(params.getString("dir"));
-        ExplanationDataset dataset = DecoyMnist.build(NAME,
-                fashion.train().first(params.getInt("train-limit")),
-                fashion.test().first(params.getInt("test-limit")),
-                seed, fashion.checksum());
-        LOG.info("{}: {} training and {} test images, seed {}, Fashion-MNIST checksum {}",
-                NAME, dataset.train().size(), dataset.test().size(), seed, fashion.checksum());
-        return dataset;
+        return IdxDecoyDatasets.build(NAME, fashion, params, seed, DecoyMnist::build, LOG);
     }
 }

