@@ -22,18 +22,18 @@ public record Interval(NDArray lower, NDArray upper) {
         if (!(eps >= 0)) {
             throw new IllegalArgumentException("epsilon must be >= 0, got " + eps);
         }
-        NDArray radius = mask.mul(eps);
+        NDArray radius = Scalars.times(mask, eps);
         return new Interval(x.sub(radius), x.add(radius));
     }
 
     /** @return {@code (lower + upper) / 2} */
     public NDArray centre() {
-        return lower.add(upper).div(2);
+        return Scalars.times(lower.add(upper), 0.5);
     }
 
     /** @return {@code (upper - lower) / 2} */
     public NDArray radius() {
-        return upper.sub(lower).div(2);
+        return Scalars.times(upper.sub(lower), 0.5);
     }
 
     /** @return {@code upper - lower} */

@@ -8,6 +8,7 @@ import dev.mlx.api.train.IntervalBounds;
 import dev.mlx.api.train.IntervalPass;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.api.train.Scalars;
 import java.util.List;
 
 /**
@@ -75,7 +76,7 @@ public final class CertR4Provider implements RegularizerProvider {
             } else {
                 term = eta.lower().mul(m).abs().add(eta.upper().mul(m).abs());
             }
-            return term.sum().div((float) term.size()).mul((float) lambda);
+            return Scalars.times(term.sum(), lambda / term.size());
         };
     }
 }

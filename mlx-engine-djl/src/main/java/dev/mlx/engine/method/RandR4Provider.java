@@ -13,6 +13,7 @@ import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Model;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.api.train.Scalars;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -111,12 +112,12 @@ public final class RandR4Provider implements RegularizerProvider {
                 }
                 term = Sampling.isZero(sumOfSquares)
                         ? x.getManager().zeros(new Shape(), x.getDataType())
-                        : sumOfSquares.sqrt().div((float) nnz);
+                        : Scalars.divide(sumOfSquares.sqrt(), nnz);
             }
             if (weightL2 > 0) {
-                term = term.add(Losses.sumOfSquares(model.weights(), term).mul((float) weightL2));
+                term = term.add(Scalars.times(Losses.sumOfSquares(model.weights(), term), weightL2));
             }
-            return term.mul((float) lambda);
+            return Scalars.times(term, lambda);
         };
     }
 

@@ -7,6 +7,7 @@ import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.api.train.Scalars;
 import java.util.List;
 
 /**
@@ -59,11 +60,11 @@ public final class RrrProvider implements RegularizerProvider {
                     logits -> Losses.perSampleCrossEntropy(logits, batch.labels()));
             NDArray masked = g.gradient().mul(batch.masks());
             double n = perFeature ? masked.size() : batch.size();
-            NDArray term = masked.square().sum().div((float) n);
+            NDArray term = Scalars.divide(masked.square().sum(), n);
             if (weightL2 > 0) {
-                term = term.add(Losses.sumOfSquares(model.weights(), term).mul((float) weightL2));
+                term = term.add(Scalars.times(Losses.sumOfSquares(model.weights(), term), weightL2));
             }
-            return term.mul((float) lambda);
+            return Scalars.times(term, lambda);
         };
     }
 }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Model;
+import dev.mlx.api.train.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -147,7 +148,7 @@ record SignPgd(double epsilon, int steps, double stepSize, boolean clamp, boolea
 
     /** {@code a * s} in {@code a}'s data type (a float64 array is scaled in double precision). */
     static NDArray scale(NDArray a, double s) {
-        return a.getDataType() == DataType.FLOAT64 ? a.mul(s) : a.mul((float) s);
+        return Scalars.times(a, s);
     }
 
     /** {@code a + s} in {@code a}'s data type (a float64 array is shifted in double precision). */

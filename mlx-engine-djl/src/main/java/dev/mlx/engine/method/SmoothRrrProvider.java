@@ -7,6 +7,7 @@ import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.api.train.Scalars;
 import dev.mlx.engine.method.RandR4Provider.Sampling;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -115,17 +116,17 @@ public final class SmoothRrrProvider implements RegularizerProvider {
                 }
                 if (!difference) {
                     double n = perFeature ? (double) b * example.size() : b;
-                    term = sumOfSquares.div((float) n);
+                    term = Scalars.divide(sumOfSquares, n);
                 } else if (Sampling.isZero(sumOfSquares)) {
                     term = x.getManager().zeros(new Shape(), x.getDataType());
                 } else {
-                    term = sumOfSquares.sqrt().div((float) nnz);
+                    term = Scalars.divide(sumOfSquares.sqrt(), nnz);
                 }
             }
             if (weightL2 > 0) {
-                term = term.add(Losses.sumOfSquares(model.weights(), term).mul((float) weightL2));
+                term = term.add(Scalars.times(Losses.sumOfSquares(model.weights(), term), weightL2));
             }
-            return term.mul((float) lambda);
+            return Scalars.times(term, lambda);
         };
     }
 }

@@ -3,6 +3,7 @@ package dev.mlx.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.mlx.api.train.Interval;
+import dev.mlx.api.train.Scalars;
 import java.util.List;
 
 /**
@@ -44,8 +45,8 @@ final class ReluLayer implements Layer {
         NDArray gu = outputGradient.upper();
         NDArray on = input.lower().reshape(gl.getShape()).gt(0).toType(gl.getDataType(), false);
         NDArray maybe = input.upper().reshape(gl.getShape()).gt(0).toType(gl.getDataType(), false).sub(on);
-        NDArray lower = gl.mul(on).add(gl.minimum(0f).mul(maybe));
-        NDArray upper = gu.mul(on).add(gu.maximum(0f).mul(maybe));
+        NDArray lower = gl.mul(on).add(Scalars.minimum(gl, 0).mul(maybe));
+        NDArray upper = gu.mul(on).add(Scalars.maximum(gu, 0).mul(maybe));
         return new Interval(lower, upper);
     }
 }

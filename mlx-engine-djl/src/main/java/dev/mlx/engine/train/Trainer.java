@@ -11,6 +11,7 @@ import dev.mlx.api.metric.GroupAccuracy;
 import dev.mlx.api.train.Batch;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Regularizer;
+import dev.mlx.api.train.Scalars;
 import dev.mlx.api.train.TrainingContext;
 import dev.mlx.engine.data.Batches;
 import dev.mlx.engine.eval.GroupEvaluator;
@@ -78,7 +79,7 @@ public final class Trainer {
                         NDArray logits = network.logits(batch.inputs());
                         NDArray taskLoss = Losses.perSampleCrossEntropy(logits, batch.labels()).mean();
                         NDArray penaltyTerm = regularizer.penalty(network, batch, context);
-                        NDArray loss = taskLoss.mul((float) regularizer.taskLossWeight(context)).add(penaltyTerm);
+                        NDArray loss = Scalars.times(taskLoss, regularizer.taskLossWeight(context)).add(penaltyTerm);
                         task = scalar(taskLoss);
                         penalty = scalar(penaltyTerm);
                         if (!Double.isFinite(task) || !Double.isFinite(penalty)) {

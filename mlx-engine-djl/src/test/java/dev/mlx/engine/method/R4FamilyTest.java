@@ -137,8 +137,8 @@ class R4FamilyTest {
         try (NDManager m = SharedEngine.get().manager().newSubManager(); Network net = network(3)) {
             Batch batch = batch(m, 6, 0.0, 6);
             double value = rand.create(rand.parameters().defaults()).penalty(net, batch, context(m)).getDouble();
-            double expected = Losses.sumOfSquares(net.weights(), batch.inputs()).mul((float) 1e-4).mul(15f)
-                    .getDouble();
+            double expected = dev.mlx.api.train.Scalars.times(dev.mlx.api.train.Scalars.times(
+                    Losses.sumOfSquares(net.weights(), batch.inputs()), 1e-4), 15).getDouble();
             assertEquals(expected, value, 0.0);
         }
         SmoothRrrProvider smooth = new SmoothRrrProvider();

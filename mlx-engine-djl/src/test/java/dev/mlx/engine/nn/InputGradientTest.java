@@ -81,7 +81,7 @@ class InputGradientTest {
             NDArray x = m.randomNormal(new Shape(2, 4), DataType.FLOAT64);
             NDArray y = m.create(new long[] {1, 2});
             // f(p) = ||grad_z CE(z)||^2 at z = 0.5 p + 0.1: z is computed from p, not p itself
-            java.util.function.UnaryOperator<NDArray> f = p -> net.inputGradient(p.mul(0.5).add(0.1),
+            java.util.function.UnaryOperator<NDArray> f = p -> net.inputGradient(dev.mlx.api.train.Scalars.times(p, 0.5).add(0.1),
                     z -> dev.mlx.api.train.Losses.perSampleCrossEntropy(z, y)).gradient().square();
             double[] analytic = net.gradient(x, f).toDoubleArray();
             double[] base = x.toDoubleArray();
