@@ -30,13 +30,16 @@ import dev.mlx.api.param.HyperParameters;
  *         return (model, batch, ctx) -> {
  *             InputGradient g = model.inputGradient(batch.inputs(),
  *                     logits -> Losses.perSampleCrossEntropy(logits, batch.labels()));
- *             return g.gradient().mul(batch.masks()).abs().mean().mul(lambda);
+ *             return Scalars.times(g.gradient().mul(batch.masks()).abs().mean(), lambda);
  *         };
  *     }
  * }
  * }</pre>
  *
  * and the services file holds the single line {@code com.example.MaskedL1Provider}.
+ *
+ * <p>Multiply by numbers with {@link Scalars} rather than DJL's {@code mul(Number)}: the latter
+ * lets the backward pass read freed memory (see {@link Scalars}).
  *
  * <p><b>Rules.</b> The constructor must be public, take no arguments and do no work (no native
  * calls, no I/O): discovery instantiates every provider. {@link #name()} must be unique among
