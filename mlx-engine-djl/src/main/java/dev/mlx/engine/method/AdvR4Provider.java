@@ -11,6 +11,7 @@ import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Model;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.api.train.Scalars;
 import dev.mlx.engine.method.RandR4Provider.Sampling;
 import java.util.Arrays;
 import java.util.List;
@@ -106,11 +107,11 @@ public final class AdvR4Provider implements RegularizerProvider {
                 NDArray part = lossGradient(model, adversarial, yc).sub(clean).mul(mc).square().sum();
                 sum = sum == null ? part : sum.add(part);
             }
-            NDArray term = sum.div((float) b);
+            NDArray term = Scalars.divide(sum, b);
             if (weightL2 > 0) {
-                term = term.add(Losses.sumOfSquares(model.weights(), term).mul((float) weightL2));
+                term = term.add(Scalars.times(Losses.sumOfSquares(model.weights(), term), weightL2));
             }
-            return term.mul((float) lambda);
+            return Scalars.times(term, lambda);
         };
     }
 

@@ -7,6 +7,7 @@ import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.api.train.Scalars;
 import dev.mlx.engine.nn.ContextualDecomposition;
 import dev.mlx.engine.nn.Network;
 
@@ -68,7 +69,7 @@ public final class CdepProvider implements RegularizerProvider {
             ContextualDecomposition.Parts parts =
                     ContextualDecomposition.decompose(network, batch.inputs(), batch.masks());
             NDArray score = Activation.sigmoid(parts.relevant().sub(parts.irrelevant()));
-            return score.mean().mul((float) lambda);
+            return Scalars.times(score.mean(), lambda);
         };
     }
 }

@@ -10,6 +10,7 @@ import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.api.train.Scalars;
 import java.util.SplittableRandom;
 
 /**
@@ -71,7 +72,7 @@ public final class CormProvider implements RegularizerProvider {
                         .sum();
                 total = total == null ? ce : total.add(ce);
             }
-            return total.div((float) size).mul((float) lambda);
+            return Scalars.times(Scalars.divide(total, size), lambda);
         };
     }
 

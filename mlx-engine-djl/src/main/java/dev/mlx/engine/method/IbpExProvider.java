@@ -11,6 +11,7 @@ import dev.mlx.api.train.Model;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.TrainingContext;
+import dev.mlx.api.train.Scalars;
 
 /**
  * IBP-Ex, from Piratla et al., "Use Perturbations when Learning from Explanations" (NeurIPS 2023;
@@ -121,7 +122,7 @@ public final class IbpExProvider implements RegularizerProvider {
         NDArray ce = Losses.perSampleCrossEntropy(worst, batch.labels());
         NDArray hasMask = m.reshape(batch.size(), -1).abs().sum(new int[] {1}).gt(0).toType(ce.getDataType(), false);
         double count = hasMask.sum().toType(DataType.FLOAT64, false).getDouble();
-        return ce.mul(hasMask).sum().div((float) Math.max(1.0, count));
+        return Scalars.divide(ce.mul(hasMask).sum(), Math.max(1.0, count));
     }
 
     /** The IBP-Ex regularizer: penalty and task-loss weight on the schedules. */
@@ -159,9 +160,9 @@ public final class IbpExProvider implements RegularizerProvider {
         @Override
         public NDArray penalty(Model model, Batch batch, TrainingContext context) {
             NDArray reg = worstCaseCrossEntropy(model, batch, epsilon(context));
-            NDArray penalty = reg.mul((float) ((1 - alpha(context)) * lambda));
+            NDArray penalty = Scalars.times(reg, (1 - alpha(context)) * lambda);
             if (weightL2 > 0) {
-                penalty = penalty.add(Losses.sumOfSquares(model.weights(), penalty).mul((float) (lambda * weightL2)));
+                penalty = penalty.add(Scalars.times(Losses.sumOfSquares(model.weights(), penalty), lambda * weightL2));
             }
             return penalty;
         }

@@ -7,6 +7,7 @@ import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.api.train.Scalars;
 
 /**
  * Input-gradient regularisation, "double backpropagation" (Drucker and LeCun, "Improving
@@ -59,7 +60,7 @@ public final class InputGradientProvider implements RegularizerProvider {
             InputGradient g = model.inputGradient(batch.inputs(),
                     logits -> Losses.perSampleCrossEntropy(logits, batch.labels()));
             NDArray grad = masked ? g.gradient().mul(batch.masks()) : g.gradient();
-            return grad.square().sum().div((float) batch.size()).mul((float) lambda);
+            return Scalars.times(Scalars.divide(grad.square().sum(), batch.size()), lambda);
         };
     }
 }

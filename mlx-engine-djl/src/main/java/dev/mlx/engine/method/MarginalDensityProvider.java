@@ -7,6 +7,7 @@ import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Model;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.api.train.Scalars;
 import java.util.SplittableRandom;
 
 /**
@@ -79,7 +80,7 @@ public final class MarginalDensityProvider implements RegularizerProvider {
             }
             NDArray flat = g.reshape(batch.size(), -1);
             NDArray norms = p == 1 ? flat.abs().sum(new int[] {1}) : smoothNorm(flat.square().sum(new int[] {1}));
-            return norms.sum().div((float) batch.size()).mul((float) lambda);
+            return Scalars.times(Scalars.divide(norms.sum(), batch.size()), lambda);
         };
     }
 

@@ -8,6 +8,7 @@ import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Model;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
+import dev.mlx.api.train.Scalars;
 
 /**
  * PGD-Ex, from Piratla et al., "Use Perturbations when Learning from Explanations" (NeurIPS 2023;
@@ -74,7 +75,7 @@ public final class PgdExProvider implements RegularizerProvider {
                 NDArray ce = Losses.perSampleCrossEntropy(model.logits(adv), labels).sum();
                 total = total == null ? ce : total.add(ce);
             }
-            return total.div((float) size).mul((float) lambda);
+            return Scalars.times(Scalars.divide(total, size), lambda);
         };
     }
 
