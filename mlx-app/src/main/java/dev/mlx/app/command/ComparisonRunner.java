@@ -79,7 +79,7 @@ final class ComparisonRunner {
             for (String method : methods) {
                 MethodDefaults d = MethodDefaults.of(dataset, method);
                 int e = epochs != null ? epochs : d.epochs();
-                RunSpec spec = new RunSpec(dataset, datasetParams, model, Map.of(), method, Map.of(),
+                RunSpec spec = new RunSpec(dataset, datasetParams, model, Map.of(), method, d.regularizerParams(),
                         new TrainingConfig(e, d.batchSize(), d.learningRate(), 0.0, seed));
                 RunResult result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(),
                         loaded.data(), new ProgressListener(settings.err(), method, e));

@@ -98,7 +98,8 @@ public final class TrainCommand implements Callable<Integer> {
                 pick(seed, file == null ? null : file.seed(), 0L));
         RunSpec spec = new RunSpec(ds, merge(file == null ? null : file.datasetParams(), datasetParams), md,
                 merge(file == null ? null : file.modelParams(), modelParams), rg,
-                merge(file == null ? null : file.regularizerParams(), regularizerParams), training);
+                merge(defaults.regularizerParams(),
+                        merge(file == null ? null : file.regularizerParams(), regularizerParams)), training);
         // Validate every hyper-parameter before loading data or training.
         catalog.model(md).parameters().bind(md, spec.modelParams());
         catalog.regularizer(rg).parameters().bind(rg, spec.regularizerParams());
