@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The top-level {@code mlx} command; its global options are read before plugin discovery. */
-@Command(name = "mlx", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "mlx", mixinStandardHelpOptions = true, scope = picocli.CommandLine.ScopeType.INHERIT, versionProvider = VersionProvider.class,
         description = "Learning from explanations: train models that are right for the right reasons.",
         subcommands = {PluginsCommand.class, TrainCommand.class, DemoCommand.class, CompareCommand.class,
                 BenchCommand.class, EvalCommand.class})
