@@ -10,8 +10,8 @@ import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-/** {@code mlx plugins}: every discovered dataset, model, regularizer and metric with its JAR and hyper-parameters. */
-@Command(name = "plugins", description = "List every discovered dataset, model, regularizer and metric plugin.")
+/** {@code mlx plugins}: every discovered dataset, model, regularizer, metric and attribution method with its JAR and hyper-parameters. */
+@Command(name = "plugins", description = "List every discovered dataset, model, regularizer, metric and attribution method plugin.")
 public final class PluginsCommand implements Callable<Integer> {
     private final PluginCatalog catalog;
     private final AppSettings settings;

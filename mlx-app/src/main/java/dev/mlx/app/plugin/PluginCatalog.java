@@ -1,5 +1,6 @@
 package dev.mlx.app.plugin;
 
+import dev.mlx.api.attribution.AttributionProvider;
 import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.metric.MetricProvider;
 import dev.mlx.api.model.ModelProvider;
@@ -17,16 +18,18 @@ public final class PluginCatalog {
     private final Map<String, ModelProvider> models;
     private final Map<String, RegularizerProvider> regularizers;
     private final Map<String, MetricProvider> metrics;
+    private final Map<String, AttributionProvider> attributions;
 
     @Inject
     public PluginCatalog(PluginRegistry registry, Map<String, DatasetProvider> datasets,
             Map<String, ModelProvider> models, Map<String, RegularizerProvider> regularizers,
-            Map<String, MetricProvider> metrics) {
+            Map<String, MetricProvider> metrics, Map<String, AttributionProvider> attributions) {
         this.registry = registry;
         this.datasets = datasets;
         this.models = models;
         this.regularizers = regularizers;
         this.metrics = metrics;
+        this.attributions = attributions;
     }
 
     /** @return the registry with sources and versions */
@@ -52,5 +55,15 @@ public final class PluginCatalog {
     public MetricProvider metric(String name) {
         registry.require(PluginKind.METRIC, name);
         return metrics.get(name);
+    }
+
+    /**
+     * @param name an attribution method's name, e.g. {@code integrated-gradients}
+     * @return its provider (bind the user's values to its {@code parameters()} and call {@code create})
+     * @throws dev.mlx.api.error.MlxException (user error) listing the known attribution methods
+     */
+    public AttributionProvider attribution(String name) {
+        registry.require(PluginKind.ATTRIBUTION, name);
+        return attributions.get(name);
     }
 }

@@ -1,6 +1,7 @@
 package dev.mlx.app.plugin;
 
 import dev.mlx.api.Described;
+import dev.mlx.api.attribution.AttributionProvider;
 import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.metric.MetricProvider;
 import dev.mlx.api.model.ModelProvider;
@@ -11,7 +12,8 @@ public enum PluginKind {
     DATASET("dataset", DatasetProvider.class),
     MODEL("model", ModelProvider.class),
     REGULARIZER("regularizer", RegularizerProvider.class),
-    METRIC("metric", MetricProvider.class);
+    METRIC("metric", MetricProvider.class),
+    ATTRIBUTION("attribution method", AttributionProvider.class);
 
     private final String label;
     private final Class<? extends Described> service;
@@ -21,7 +23,7 @@ public enum PluginKind {
         this.service = service;
     }
 
-    /** @return the lower-case name used in messages, e.g. {@code regularizer} */
+    /** @return the lower-case name used in messages and headings, e.g. {@code regularizer} or {@code attribution method} */
     public String label() {
         return label;
     }

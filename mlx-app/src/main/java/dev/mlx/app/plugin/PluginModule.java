@@ -2,6 +2,7 @@ package dev.mlx.app.plugin;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.MapBinder;
+import dev.mlx.api.attribution.AttributionProvider;
 import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.metric.MetricProvider;
 import dev.mlx.api.model.ModelProvider;
@@ -29,6 +30,8 @@ public final class PluginModule extends AbstractModule {
                 MapBinder.newMapBinder(binder(), String.class, RegularizerProvider.class);
         MapBinder<String, MetricProvider> metrics =
                 MapBinder.newMapBinder(binder(), String.class, MetricProvider.class);
+        MapBinder<String, AttributionProvider> attributions =
+                MapBinder.newMapBinder(binder(), String.class, AttributionProvider.class);
         registry.plugins(PluginKind.DATASET).forEach(
                 (name, info) -> datasets.addBinding(name).toInstance((DatasetProvider) info.provider()));
         registry.plugins(PluginKind.MODEL).forEach(
@@ -37,5 +40,7 @@ public final class PluginModule extends AbstractModule {
                 (name, info) -> regularizers.addBinding(name).toInstance((RegularizerProvider) info.provider()));
         registry.plugins(PluginKind.METRIC).forEach(
                 (name, info) -> metrics.addBinding(name).toInstance((MetricProvider) info.provider()));
+        registry.plugins(PluginKind.ATTRIBUTION).forEach(
+                (name, info) -> attributions.addBinding(name).toInstance((AttributionProvider) info.provider()));
     }
 }

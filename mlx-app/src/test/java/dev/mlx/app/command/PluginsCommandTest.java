@@ -61,7 +61,7 @@ class PluginsCommandTest {
         PluginRegistry registry = PluginRegistry.builder().discover(getClass().getClassLoader()).build();
         for (PluginKind kind : PluginKind.values()) {
             registry.plugins(kind).forEach((name, info) -> {
-                List<String> params = parameterLines(name);
+                List<String> params = parameterLines(kind, name); // names are unique per kind only
                 Described provider = info.provider();
                 List<ParameterSpec> specs = provider.parameters().specs();
                 assertEquals(specs.size(), params.size(), () -> name + ": " + params);
@@ -107,7 +107,11 @@ class PluginsCommandTest {
     }
 
     private static int entry(String name) {
-        for (int i = 0; i < lines.size() - 1; i++) {
+        return entry(0, name);
+    }
+
+    private static int entry(int from, String name) {
+        for (int i = from; i < lines.size() - 1; i++) {
             if (lines.get(i).startsWith("  " + name + " ") && lines.get(i + 1).trim().startsWith("from ")) {
                 return i;
             }
@@ -117,8 +121,19 @@ class PluginsCommandTest {
 
     /** @return the parameter lines printed under plugin {@code name} (after its "from" line) */
     private static List<String> parameterLines(String name) {
+        return parametersAfter(entry(name));
+    }
+
+    /** @return the parameter lines of plugin {@code name} of {@code kind} (searched from the kind's heading) */
+    private static List<String> parameterLines(PluginKind kind, String name) {
+        int heading = lines.indexOf(kind.label() + "s:");
+        assertTrue(heading >= 0, () -> "no heading for " + kind.label() + "s in\n" + run.out());
+        return parametersAfter(entry(heading, name));
+    }
+
+    private static List<String> parametersAfter(int entry) {
         List<String> params = new ArrayList<>();
-        for (int i = entry(name) + 2; i < lines.size(); i++) {
+        for (int i = entry + 2; i < lines.size(); i++) {
             String l = lines.get(i);
             if (l.isEmpty() || !l.startsWith("                   ")) {
                 break;
