@@ -14,7 +14,8 @@ import dev.mlx.api.error.UnsupportedCapabilityException;
  *
  * <pre>
  * input:          beta = m * x,  gamma = x - m * x              (m = the group, values in [0, 1])
- * Linear/Conv2d:  rel = A beta,  irrel = A gamma                 (A = the layer's map without bias)
+ * Linear/Conv2d:  rel = A beta,  irrel = A gamma                 (A = the layer's map without bias;
+ *                                                                 a layer without bias stops here)
  *                 s   = |rel| / (|rel| + |irrel| + 1e-19)
  *                 beta' = rel + s * b,   gamma' = irrel + (1 - s) * b
  * ReLU:           beta' = relu(beta),    gamma' = relu(beta + gamma) - relu(beta)
@@ -84,6 +85,9 @@ public final class ContextualDecomposition {
         }
         if (layer instanceof Conv2dLayer conv) {
             NDArray w = conv.weight().array();
+            if (!conv.hasBias()) {
+                return new Parts(conv.convolve(beta, w), conv.convolve(gamma, w));
+            }
             NDArray b = conv.bias().array().reshape(1, -1, 1, 1);
             b.attach(beta.getManager());
             return splitBias(conv.convolve(beta, w), conv.convolve(gamma, w), b);

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * 2-D convolution {@code y = conv(x, W) + b} (square kernel, equal stride and padding in both
- * directions, no dilation, one group). Intervals use Rump's centre/radius form, exact for a point
+ * directions, no dilation, one group; without {@code b} when built with {@code bias = false}).
+ * Exporters read the kernel, stride, padding and parameters through the public getters. Intervals use Rump's centre/radius form, exact for a point
  * kernel (reference spec §3.2 and §3.4):
  *
  * <pre>
@@ -32,19 +33,31 @@ import java.util.List;
  * {@code K} (hence to the parameters). Grad mode is switched on around the call, because interval
  * passes may run outside a gradient collector.
  */
-final class Conv2dLayer implements Layer {
+public final class Conv2dLayer implements Layer {
     private final String description;
     private final Parameter weight;
     private final Parameter bias;
+    private final int strideSize;
+    private final int paddingSize;
     private final Shape stride;
     private final Shape padding;
     private final TorchScriptGradHelper gradHelper;
 
+    /**
+     * @param description the layer's description
+     * @param weight the kernel, shape {@code [out, in, k, k]}
+     * @param bias the bias, shape {@code [out]}, or {@code null} for a convolution without bias
+     * @param stride the stride
+     * @param padding the zero padding
+     * @param gradHelper the autograd helper for the transposed convolution
+     */
     Conv2dLayer(String description, Parameter weight, Parameter bias, int stride, int padding,
             TorchScriptGradHelper gradHelper) {
         this.description = description;
         this.weight = weight;
         this.bias = bias;
+        this.strideSize = stride;
+        this.paddingSize = padding;
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
         this.gradHelper = gradHelper;
@@ -57,22 +70,53 @@ final class Conv2dLayer implements Layer {
 
     @Override
     public List<Parameter> parameters() {
-        return List.of(weight, bias);
+        return bias == null ? List.of(weight) : List.of(weight, bias);
     }
 
     /** @return the kernel parameter, shape {@code [out, in, k, k]} */
-    Parameter weight() {
+    public Parameter weight() {
         return weight;
     }
 
-    /** @return the bias parameter, shape {@code [out]} */
-    Parameter bias() {
+    /** @return the bias parameter, shape {@code [out]}, or {@code null} if the layer has no bias */
+    public Parameter bias() {
         return bias;
+    }
+
+    /** @return whether the layer adds a bias */
+    public boolean hasBias() {
+        return bias != null;
+    }
+
+    /** @return the number of input channels */
+    public int inChannels() {
+        return Math.toIntExact(weight.array().getShape().get(1));
+    }
+
+    /** @return the number of output channels */
+    public int outChannels() {
+        return Math.toIntExact(weight.array().getShape().get(0));
+    }
+
+    /** @return the side of the square kernel */
+    public int kernel() {
+        return Math.toIntExact(weight.array().getShape().get(2));
+    }
+
+    /** @return the stride in both directions */
+    public int stride() {
+        return strideSize;
+    }
+
+    /** @return the zero padding on every side */
+    public int padding() {
+        return paddingSize;
     }
 
     @Override
     public NDArray forward(NDArray x) {
-        return Conv2d.conv2d(x, weight.array(), bias.array(), stride, padding).singletonOrThrow();
+        return Conv2d.conv2d(x, weight.array(), bias == null ? null : bias.array(), stride, padding)
+                .singletonOrThrow();
     }
 
     /**

@@ -5,7 +5,7 @@ import dev.mlx.api.train.Interval;
 import java.util.List;
 
 /** Flattens all but the batch dimension; the backward pass reshapes to the input's shape. */
-final class FlattenLayer implements Layer {
+public final class FlattenLayer implements Layer {
     @Override
     public String describe() {
         return "Flatten";

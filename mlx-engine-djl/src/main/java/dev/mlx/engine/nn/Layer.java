@@ -16,7 +16,10 @@ public interface Layer {
     /** @return a human description, e.g. {@code Linear(784, 512)} */
     String describe();
 
-    /** @return the trainable parameters, possibly none */
+    /**
+     * @return the named tensors of this layer: trainable and frozen parameters and buffers (see
+     *     {@link Parameter#trainable()}), possibly none
+     */
     List<Parameter> parameters();
 
     /**
@@ -25,8 +28,19 @@ public interface Layer {
      */
     NDArray forward(NDArray x);
 
-    /** @return whether {@link #forwardInterval} and {@link #backwardInterval} are implemented */
+    /**
+     * @return whether {@link #forwardInterval} is implemented (and sound) in the network's current
+     *     mode
+     */
     boolean supportsIntervals();
+
+    /**
+     * @return whether {@link #backwardInterval} is implemented (and sound) in the network's current
+     *     mode; by default the same as {@link #supportsIntervals()}
+     */
+    default boolean supportsBackwardIntervals() {
+        return supportsIntervals();
+    }
 
     /**
      * @param input an interval over this layer's inputs
@@ -40,4 +54,16 @@ public interface Layer {
      * @return an interval over the cotangent of its input
      */
     Interval backwardInterval(Interval outputGradient, Interval input);
+
+    /**
+     * One forward interval step that remembers what its backward step needs. The default pairs
+     * {@link #forwardInterval} with {@link #backwardInterval} at the same input; containers
+     * override it so the backward step reuses the intervals computed inside them.
+     *
+     * @param input an interval over this layer's inputs
+     * @return the output interval and the backward map
+     */
+    default IntervalStep intervalStep(Interval input) {
+        return new IntervalStep(forwardInterval(input), g -> backwardInterval(g, input));
+    }
 }

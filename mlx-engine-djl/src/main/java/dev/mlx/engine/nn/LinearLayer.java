@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * {@code y = x W^T + b}. Intervals use Rump's centre/radius form, exact for a point weight:
  * forward {@code mu' = mu W^T + b, r' = r |W|^T}; backward {@code mu_G' = mu_G W, r_G' = r_G |W|}.
+ * Exporters read the sizes and the two parameters through the public getters.
  */
-final class LinearLayer implements Layer {
+public final class LinearLayer implements Layer {
     private final int in;
     private final int out;
     private final Parameter weight;
@@ -20,6 +21,26 @@ final class LinearLayer implements Layer {
         this.out = out;
         this.weight = weight;
         this.bias = bias;
+    }
+
+    /** @return the number of input features */
+    public int in() {
+        return in;
+    }
+
+    /** @return the number of outputs */
+    public int out() {
+        return out;
+    }
+
+    /** @return the weight {@code W}, shape {@code [out, in]} */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** @return the bias {@code b}, shape {@code [out]} */
+    public Parameter bias() {
+        return bias;
     }
 
     @Override

@@ -13,30 +13,41 @@ import dev.mlx.api.train.Model;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
  * A feed-forward network built from an {@link Architecture}: the engine's implementation of the
  * {@link Model} a regularizer sees. Owns its parameters through its own {@link NDManager};
  * {@link #close()} frees them.
+ *
+ * <p>A network is outside training by default (PyTorch's {@code module.eval()}): dropout is off
+ * and batch normalisation uses its running statistics. The training loop opens
+ * {@link #trainingMode()} around each step ({@code module.train()}), which switches on dropout and,
+ * for batch normalisations in mode {@code train}, batch statistics.
  */
 public final class Network implements Model, AutoCloseable {
     private final Architecture architecture;
     private final List<Layer> layers;
     private final List<Parameter> parameters;
+    private final List<Parameter> trainable;
     private final NDManager manager;
+    private final NetworkMode mode;
     private final TorchScriptGradHelper gradHelper;
     /** Depth of {@link #gradient} calls in progress (networks are used by one thread at a time). */
     private int nesting;
 
-    Network(Architecture architecture, List<Layer> layers, NDManager manager, TorchScriptGradHelper gradHelper) {
+    Network(Architecture architecture, List<Layer> layers, NDManager manager, TorchScriptGradHelper gradHelper,
+            NetworkMode mode) {
         this.architecture = architecture;
         this.layers = List.copyOf(layers);
         this.manager = manager;
         this.gradHelper = gradHelper;
+        this.mode = mode;
         List<Parameter> ps = new ArrayList<>();
         layers.forEach(l -> ps.addAll(l.parameters()));
         this.parameters = List.copyOf(ps);
+        this.trainable = parameters.stream().filter(Parameter::trainable).toList();
     }
 
     /** @return the architecture this network was built from */
@@ -44,9 +55,42 @@ public final class Network implements Model, AutoCloseable {
         return architecture;
     }
 
-    /** @return the trainable parameters in layer order */
+    /**
+     * @return every named tensor in layer order: the trainable parameters, frozen parameters and
+     *     buffers such as batch-normalisation running statistics (what a checkpoint saves); for
+     *     networks of Linear and Conv2d layers only, exactly the trainable parameters
+     */
     public List<Parameter> parameters() {
         return parameters;
+    }
+
+    /** @return the parameters the optimiser updates, in layer order */
+    public List<Parameter> trainableParameters() {
+        return trainable;
+    }
+
+    /** @return the mode shared with the layers */
+    public NetworkMode mode() {
+        return mode;
+    }
+
+    /**
+     * Switches the network into training mode until the returned scope is closed, which restores
+     * the previous mode. Use one per training step, in try-with-resources.
+     *
+     * @return the scope
+     */
+    public TrainingScope trainingMode() {
+        boolean was = mode.training();
+        mode.set(true);
+        return () -> mode.set(was);
+    }
+
+    /** A span of training mode; closing it restores the mode from before. */
+    @FunctionalInterface
+    public interface TrainingScope extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** @return the manager owning the parameters */
@@ -54,9 +98,9 @@ public final class Network implements Model, AutoCloseable {
         return manager;
     }
 
-    /** @return the total number of scalar parameters */
+    /** @return the total number of trainable scalar parameters */
     public long parameterCount() {
-        return parameters.stream().mapToLong(p -> p.array().size()).sum();
+        return trainable.stream().mapToLong(p -> p.array().size()).sum();
     }
 
     @Override
@@ -128,23 +172,49 @@ public final class Network implements Model, AutoCloseable {
     @Override
     public IntervalBounds intervalBounds() {
         for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            if (!layer.supportsIntervals()) {
+            String unsupported = firstUnsupported(layers.get(i), Layer::supportsIntervals);
+            if (unsupported != null) {
                 throw new UnsupportedCapabilityException("interval bounds are not supported through layer " + i
-                        + " (" + layer.describe() + ") of " + architecture
-                        + "; supported layer types: Linear, ReLU, Flatten, Conv2d. Choose a regularizer that needs no"
-                        + " bounds (e.g. rrr) or a model without this layer.");
+                        + " (" + unsupported + ") of " + architecture + "; " + SUPPORTED
+                        + ". Choose a regularizer that needs no bounds (e.g. rrr) or a model without this layer.");
             }
         }
         return this::propagate;
     }
 
+    private static final String SUPPORTED = "supported layer types: Linear, ReLU, Flatten, Conv2d, GlobalAvgPool2d,"
+            + " Dropout, Residual, BatchNorm2d with running statistics (batchnorm mode eval, or outside training"
+            + " steps), and MaxPool2d for logit bounds only";
+
+    /**
+     * @return the description of the first layer (looking inside residual blocks) failing
+     *     {@code supports}, or {@code null}
+     */
+    private static String firstUnsupported(Layer layer, Predicate<Layer> supports) {
+        if (supports.test(layer)) {
+            return null;
+        }
+        if (layer instanceof ResidualLayer residual) {
+            for (List<Layer> branch : List.of(residual.body(), residual.shortcut())) {
+                String branchName = branch == residual.body() ? "body" : "shortcut";
+                for (int j = 0; j < branch.size(); j++) {
+                    String inner = firstUnsupported(branch.get(j), supports);
+                    if (inner != null) {
+                        return "residual " + branchName + " layer " + j + ": " + inner;
+                    }
+                }
+            }
+        }
+        return layer.describe();
+    }
+
     private IntervalPass propagate(Interval input) {
-        List<Interval> inputs = new ArrayList<>(layers.size());
+        List<IntervalStep> steps = new ArrayList<>(layers.size());
         Interval current = input;
         for (Layer layer : layers) {
-            inputs.add(current);
-            current = layer.forwardInterval(current);
+            IntervalStep step = layer.intervalStep(current);
+            steps.add(step);
+            current = step.output();
         }
         Interval logits = current;
         return new IntervalPass() {
@@ -155,9 +225,18 @@ public final class Network implements Model, AutoCloseable {
 
             @Override
             public Interval inputGradient(Interval logitGradient) {
+                for (int i = 0; i < layers.size(); i++) {
+                    String unsupported = firstUnsupported(layers.get(i), Layer::supportsBackwardIntervals);
+                    if (unsupported != null) {
+                        throw new UnsupportedCapabilityException("input-gradient interval bounds are not supported"
+                                + " through layer " + i + " (" + unsupported + ") of " + architecture + "; "
+                                + SUPPORTED + ". Choose a regularizer that needs no gradient bounds (e.g. ibp-ex,"
+                                + " rand-r4) or a model without this layer.");
+                    }
+                }
                 Interval g = logitGradient;
-                for (int i = layers.size() - 1; i >= 0; i--) {
-                    g = layers.get(i).backwardInterval(g, inputs.get(i));
+                for (int i = steps.size() - 1; i >= 0; i--) {
+                    g = steps.get(i).backward().apply(g);
                 }
                 return g;
             }
@@ -166,14 +245,15 @@ public final class Network implements Model, AutoCloseable {
 
     @Override
     public List<NDArray> weights() {
-        return parameters.stream().filter(Parameter::isWeight).map(Parameter::array).toList();
+        return trainable.stream().filter(Parameter::isWeight).map(Parameter::array).toList();
     }
 
     /**
-     * @return the executable layers in order (package-private: for engine-internal explanation
-     *     methods that walk the layers, such as {@link ContextualDecomposition})
+     * @return the executable layers in order, for code that walks them: explanation methods such
+     *     as {@link ContextualDecomposition} and exporters (the layer classes expose their
+     *     hyper-parameters and tensors through public getters)
      */
-    List<Layer> layers() {
+    public List<Layer> layers() {
         return layers;
     }
 
@@ -187,7 +267,7 @@ public final class Network implements Model, AutoCloseable {
      * deliberately broken layer to prove the soundness checker catches it). Do not close the view.
      */
     Network withLayersForTest(List<Layer> replacement) {
-        return new Network(architecture, replacement, manager, gradHelper);
+        return new Network(architecture, replacement, manager, gradHelper, mode);
     }
 
     @Override

@@ -17,7 +17,17 @@ import java.util.SplittableRandom;
 /**
  * Builds {@link Network}s from {@link Architecture}s. Parameters are initialised like PyTorch's
  * defaults for Linear and Conv2d ({@code U(-1/sqrt(fan_in), 1/sqrt(fan_in))} for weights and
- * biases), drawn from a Java {@link SplittableRandom} so the initialisation depends only on the seed.
+ * biases), drawn from a Java {@link SplittableRandom} so the initialisation depends only on the seed;
+ * BatchNorm2d starts as PyTorch's ({@code gamma = 1, beta = 0, running_mean = 0, running_var = 1,
+ * num_batches_tracked = 0}) and each Dropout gets its own mask stream split off the seed.
+ *
+ * <p>Names: the tensors of top-level layer {@code i} are {@code layer<i>.<tensor>}; inside a
+ * residual block {@code layer<i>.body.<j>.<tensor>} and {@code layer<i>.shortcut.<j>.<tensor>}.
+ * Tensor names follow PyTorch: {@code weight}, {@code bias}, {@code running_mean},
+ * {@code running_var}, {@code num_batches_tracked}. The tensors of the first
+ * {@link Architecture#frozenLayers()} layers are frozen (no gradient, not trained). When the
+ * architecture names {@link Architecture#pretrained() pretrained weights}, they are read with
+ * {@link TorchvisionWeights} for every tensor the given {@code values} do not already supply.
  */
 public final class NetworkFactory {
     private final NDManager parent;
@@ -71,15 +81,19 @@ public final class NetworkFactory {
      */
     public Network create(Architecture architecture, int[] exampleShape, long seed, Map<String, float[]> values,
             DataType dataType) {
+        Map<String, float[]> initial = values;
         NDManager manager = parent.newSubManager();
         try {
             SplittableRandom random = new SplittableRandom(seed);
+            NetworkMode mode = new NetworkMode();
             List<Layer> layers = new ArrayList<>();
             int index = 0;
             for (LayerSpec spec : architecture.layers()) {
-                layers.add(layer(spec, "layer" + index++, manager, random, values, dataType, gradHelper));
+                boolean frozen = index < architecture.frozenLayers();
+                layers.add(new Builder(manager, random, initial, dataType, gradHelper, mode, frozen)
+                        .layer(spec, "layer" + index++));
             }
-            Network network = new Network(architecture, layers, manager, gradHelper);
+            Network network = new Network(architecture, layers, manager, gradHelper, mode);
             checkShapes(network, exampleShape, dataType);
             return network;
         } catch (RuntimeException e) {
@@ -88,50 +102,95 @@ public final class NetworkFactory {
         }
     }
 
-    private static Layer layer(LayerSpec spec, String prefix, NDManager manager, SplittableRandom random,
-            Map<String, float[]> values, DataType dataType, TorchScriptGradHelper gradHelper) {
-        if (spec instanceof LayerSpec.Linear l) {
-            return new LinearLayer(l.in(), l.out(),
-                    param(manager, prefix + ".weight", new Shape(l.out(), l.in()), l.in(), true, random, values, dataType),
-                    param(manager, prefix + ".bias", new Shape(l.out()), l.in(), false, random, values, dataType));
-        }
-        if (spec instanceof LayerSpec.Relu) {
-            return new ReluLayer();
-        }
-        if (spec instanceof LayerSpec.Flatten) {
-            return new FlattenLayer();
-        }
-        if (spec instanceof LayerSpec.Conv2d c) {
-            int fanIn = c.inChannels() * c.kernel() * c.kernel();
-            return new Conv2dLayer(c.describe(),
-                    param(manager, prefix + ".weight", new Shape(c.outChannels(), c.inChannels(), c.kernel(), c.kernel()),
-                            fanIn, true, random, values, dataType),
-                    param(manager, prefix + ".bias", new Shape(c.outChannels()), fanIn, false, random, values, dataType),
-                    c.stride(), c.padding(), gradHelper);
-        }
-        throw new IllegalStateException("unknown layer spec " + spec);
-    }
+    /** Builds the layers of one top-level layer (recursively inside residual blocks). */
+    private record Builder(NDManager manager, SplittableRandom random, Map<String, float[]> values, DataType dataType,
+            TorchScriptGradHelper gradHelper, NetworkMode mode, boolean frozen) {
 
-    private static Parameter param(NDManager manager, String name, Shape shape, int fanIn, boolean isWeight,
-            SplittableRandom random, Map<String, float[]> values, DataType dataType) {
-        int size = Math.toIntExact(shape.size());
-        float[] data = new float[size];
-        double bound = 1.0 / Math.sqrt(fanIn);
-        for (int i = 0; i < size; i++) {
-            data[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
-        }
-        float[] given = values.get(name);
-        if (given != null) {
-            if (given.length != size) {
-                throw MlxException.userError("parameter " + name + " has " + given.length + " values but the model needs "
-                        + shape + " = " + size + "; the checkpoint does not match this architecture");
+        Layer layer(LayerSpec spec, String prefix) {
+            if (spec instanceof LayerSpec.Linear l) {
+                return new LinearLayer(l.in(), l.out(),
+                        param(prefix + ".weight", new Shape(l.out(), l.in()), l.in(), true),
+                        param(prefix + ".bias", new Shape(l.out()), l.in(), false));
             }
-            data = given;
+            if (spec instanceof LayerSpec.Relu) {
+                return new ReluLayer();
+            }
+            if (spec instanceof LayerSpec.Flatten) {
+                return new FlattenLayer();
+            }
+            if (spec instanceof LayerSpec.Conv2d c) {
+                int fanIn = c.inChannels() * c.kernel() * c.kernel();
+                Parameter weight = param(prefix + ".weight",
+                        new Shape(c.outChannels(), c.inChannels(), c.kernel(), c.kernel()), fanIn, true);
+                Parameter bias = c.bias() ? param(prefix + ".bias", new Shape(c.outChannels()), fanIn, false) : null;
+                return new Conv2dLayer(c.describe(), weight, bias, c.stride(), c.padding(), gradHelper);
+            }
+            if (spec instanceof LayerSpec.BatchNorm2d b) {
+                Shape shape = new Shape(b.channels());
+                return new BatchNorm2dLayer(b.channels(), b.eps(), b.momentum(), b.mode(),
+                        constant(prefix + ".weight", shape, 1, !frozen),
+                        constant(prefix + ".bias", shape, 0, !frozen),
+                        constant(prefix + ".running_mean", shape, 0, false),
+                        constant(prefix + ".running_var", shape, 1, false),
+                        constant(prefix + ".num_batches_tracked", new Shape(), 0, false), mode);
+            }
+            if (spec instanceof LayerSpec.MaxPool2d p) {
+                return new MaxPool2dLayer(p.kernel(), p.stride(), p.padding());
+            }
+            if (spec instanceof LayerSpec.GlobalAvgPool2d) {
+                return new GlobalAvgPool2dLayer();
+            }
+            if (spec instanceof LayerSpec.Dropout d) {
+                return new DropoutLayer(d.probability(), random.nextLong(), mode);
+            }
+            if (spec instanceof LayerSpec.Residual r) {
+                List<Layer> body = new ArrayList<>();
+                for (int j = 0; j < r.body().size(); j++) {
+                    body.add(layer(r.body().get(j), prefix + ".body." + j));
+                }
+                List<Layer> shortcut = new ArrayList<>();
+                for (int j = 0; j < r.shortcut().size(); j++) {
+                    shortcut.add(layer(r.shortcut().get(j), prefix + ".shortcut." + j));
+                }
+                return new ResidualLayer(body, shortcut);
+            }
+            throw new IllegalStateException("unknown layer spec " + spec);
         }
-        NDArray array = manager.create(data, shape).toType(dataType, false);
-        array.setName(name);
-        array.setRequiresGradient(true);
-        return new Parameter(name, array, isWeight);
+
+        /** A parameter drawn from {@code U(-1/sqrt(fanIn), 1/sqrt(fanIn))} unless {@code values} gives it. */
+        private Parameter param(String name, Shape shape, int fanIn, boolean isWeight) {
+            int size = Math.toIntExact(shape.size());
+            float[] data = new float[size];
+            double bound = 1.0 / Math.sqrt(fanIn);
+            for (int i = 0; i < size; i++) {
+                data[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+            }
+            return tensor(name, shape, data, isWeight, !frozen);
+        }
+
+        /** A tensor filled with {@code value} unless {@code values} gives it; draws no random numbers. */
+        private Parameter constant(String name, Shape shape, float value, boolean trainable) {
+            float[] data = new float[Math.toIntExact(shape.size())];
+            java.util.Arrays.fill(data, value);
+            return tensor(name, shape, data, false, trainable);
+        }
+
+        private Parameter tensor(String name, Shape shape, float[] initial, boolean isWeight, boolean trainable) {
+            float[] data = initial;
+            float[] given = values.get(name);
+            if (given != null) {
+                if (given.length != data.length) {
+                    throw MlxException.userError("parameter " + name + " has " + given.length
+                            + " values but the model needs " + shape + " = " + data.length
+                            + "; the checkpoint does not match this architecture");
+                }
+                data = given;
+            }
+            NDArray array = manager.create(data, shape).toType(dataType, false);
+            array.setName(name);
+            array.setRequiresGradient(trainable);
+            return new Parameter(name, array, isWeight, trainable);
+        }
     }
 
     private static void checkShapes(Network network, int[] exampleShape, DataType dataType) {

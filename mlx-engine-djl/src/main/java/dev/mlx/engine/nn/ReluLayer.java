@@ -13,7 +13,7 @@ import java.util.List;
  * {@code [min(G_L, 0), max(G_U, 0)]}. The indicators are constants; the result stays
  * differentiable through {@code G}.
  */
-final class ReluLayer implements Layer {
+public final class ReluLayer implements Layer {
     @Override
     public String describe() {
         return "ReLU";

@@ -52,7 +52,7 @@ public final class Trainer {
             TrainingListener listener) {
         NDManager parent = network.manager();
         parent.getEngine().setRandomSeed((int) config.seed());
-        Adam adam = new Adam(network.parameters(), config.learningRate(), config.weightDecay());
+        Adam adam = new Adam(network.trainableParameters(), config.learningRate(), config.weightDecay());
         GroupEvaluator evaluator = new GroupEvaluator(Math.max(config.batchSize(), 1000));
         SplittableRandom shuffle = new SplittableRandom(config.seed());
         SplittableRandom stepSeeds = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
@@ -69,7 +69,8 @@ public final class Trainer {
             for (int s = 0; s < steps; s++) {
                 int from = s * config.batchSize();
                 int to = Math.min(n, from + config.batchSize());
-                try (NDScope scope = new NDScope(); NDManager batchManager = parent.newSubManager()) {
+                try (NDScope scope = new NDScope(); NDManager batchManager = parent.newSubManager();
+                        Network.TrainingScope mode = network.trainingMode()) {
                     Batch batch = Batches.slice(train, order, from, to, batchManager);
                     TrainingContext context = new TrainingContext(epoch, config.epochs(), globalStep,
                             train.numClasses(), stepSeeds.nextLong(), batchManager);
