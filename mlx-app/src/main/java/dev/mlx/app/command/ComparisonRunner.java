@@ -3,7 +3,9 @@ package dev.mlx.app.command;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.plugin.PluginKind;
+import dev.mlx.app.report.SaliencySet;
 import dev.mlx.app.run.Comparison;
+import dev.mlx.app.run.ComparisonPage;
 import dev.mlx.app.run.MethodDefaults;
 import dev.mlx.app.run.Provenance;
 import dev.mlx.app.run.RunExecutor;
@@ -23,7 +25,9 @@ import java.util.Map;
 
 /**
  * Trains several regularizers on one dataset with each method's default settings and writes one
- * comparison: {@code comparison.md}, {@code comparison.json} and a run folder per method. Shared
+ * comparison: {@code comparison.md}, {@code comparison.json}, a self-contained {@code report.html}
+ * ({@link ComparisonPage}: table, accuracy chart, curves and saliency examples per method) and a run
+ * folder per method. Shared
  * by {@code mlx demo} and {@code mlx compare}.
  */
 final class ComparisonRunner {
@@ -75,6 +79,7 @@ final class ComparisonRunner {
         try (RunFolder folder = RunFolder.create(out, overwrite)) {
             DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, datasetParams, seed, true);
             List<RunResult> results = new ArrayList<>();
+            Map<String, SaliencySet> saliency = new LinkedHashMap<>();
             long t0 = System.nanoTime();
             for (String method : methods) {
                 MethodDefaults d = MethodDefaults.of(dataset, method);
@@ -83,18 +88,21 @@ final class ComparisonRunner {
                         new TrainingConfig(e, d.batchSize(), d.learningRate(), 0.0, seed));
                 RunResult result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(),
                         loaded.data(), new ProgressListener(settings.err(), method, e));
-                RunReport.write(folder, method + "/", result, catalog.registry());
+                saliency.put(method, SaliencySet.none("not computed for this run"));
+                RunReport.write(folder, method + "/", result, catalog.registry(), saliency.get(method));
                 results.add(result);
             }
             double total = (System.nanoTime() - t0) / 1e9;
             String table = Comparison.markdown(results);
-            String header = "# " + title + "\n\n" + loaded.data().train().size() + " training / "
+            String setting = loaded.data().train().size() + " training / "
                     + loaded.data().test().size() + " test examples, seed " + seed + ", "
                     + Runtime.getRuntime().availableProcessors() + " CPUs, torch threads "
                     + System.getProperty("ai.djl.pytorch.num_threads", "default")
-                    + String.format(Locale.ROOT, ", total training time %.0f s.%n%n", total)
+                    + String.format(Locale.ROOT, ", total training time %.0f s.", total);
+            String header = "# " + title + "\n\n" + setting + "\n\n"
                     + "Avg Acc = mean of the per-group test accuracies; Wg Acc = the lowest one.\n\n";
             folder.writeText("comparison.md", header + table);
+            folder.writeText("report.html", ComparisonPage.html(title, setting, results, saliency));
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("dataset", dataset);
             json.put("model", model);

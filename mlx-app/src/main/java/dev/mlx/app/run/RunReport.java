@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mlx.api.metric.GroupAccuracy;
 import dev.mlx.app.plugin.PluginRegistry;
+import dev.mlx.app.report.SaliencySet;
 import dev.mlx.engine.io.Checkpoints;
 import dev.mlx.engine.train.EpochMetrics;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.Map;
 
 /**
  * Writes a run folder: {@code config.json}, {@code model.params}, {@code metrics.csv},
- * {@code report.json} (results and provenance) and {@code report.md}.
+ * {@code report.json} (results and provenance), {@code report.md} and the self-contained
+ * {@code report.html} of {@link RunPage} (table, training curves, saliency examples).
  */
 public final class RunReport {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -30,7 +32,7 @@ public final class RunReport {
      * @param registry the plugins, for provenance
      */
     public static void write(RunFolder folder, RunResult result, PluginRegistry registry) {
-        write(folder, "", result, registry);
+        write(folder, "", result, registry, SaliencySet.none("not computed for this run"));
     }
 
     /**
@@ -40,8 +42,10 @@ public final class RunReport {
      * @param prefix a path prefix ending in {@code /}, or empty
      * @param result the run
      * @param registry the plugins, for provenance
+     * @param saliency the run's saliency examples for {@code report.html}
      */
-    public static void write(RunFolder folder, String prefix, RunResult result, PluginRegistry registry) {
+    public static void write(RunFolder folder, String prefix, RunResult result, PluginRegistry registry,
+            SaliencySet saliency) {
         try {
             folder.writeText(prefix + "config.json", JSON.writeValueAsString(ConfigFile.toJson(result)));
             try (OutputStream out = folder.open(prefix + "model.params")) {
@@ -55,6 +59,7 @@ public final class RunReport {
             report.put("config", ConfigFile.toJson(result));
             folder.writeText(prefix + "report.json", JSON.writeValueAsString(report));
             folder.writeText(prefix + "report.md", markdown(result));
+            folder.writeText(prefix + "report.html", RunPage.html(result, saliency));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -136,7 +141,8 @@ public final class RunReport {
         sb.append("- training: ").append(s.training()).append('\n');
         sb.append("- data: ").append(r.trainSize()).append(" train / ").append(r.testSize())
                 .append(" test examples, checksum `").append(r.datasetChecksum()).append("`\n");
-        sb.append("\nPer-epoch values are in `metrics.csv`; provenance in `report.json`.\n");
+        sb.append("\nPer-epoch values are in `metrics.csv`; provenance in `report.json`; curves and saliency"
+                + " examples in `report.html`.\n");
         return sb.toString();
     }
 }
