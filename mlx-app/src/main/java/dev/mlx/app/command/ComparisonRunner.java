@@ -13,6 +13,7 @@ import dev.mlx.app.run.RunFolder;
 import dev.mlx.app.run.RunReport;
 import dev.mlx.app.run.RunResult;
 import dev.mlx.app.run.RunSpec;
+import dev.mlx.app.run.SaliencySampler;
 import dev.mlx.engine.train.TrainingConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,6 +81,7 @@ final class ComparisonRunner {
             DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, datasetParams, seed, true);
             List<RunResult> results = new ArrayList<>();
             Map<String, SaliencySet> saliency = new LinkedHashMap<>();
+            SaliencySampler sampler = new SaliencySampler(catalog, engine.get());
             long t0 = System.nanoTime();
             for (String method : methods) {
                 MethodDefaults d = MethodDefaults.of(dataset, method);
@@ -88,7 +90,7 @@ final class ComparisonRunner {
                         new TrainingConfig(e, d.batchSize(), d.learningRate(), 0.0, seed));
                 RunResult result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(),
                         loaded.data(), new ProgressListener(settings.err(), method, e));
-                saliency.put(method, SaliencySet.none("not computed for this run"));
+                saliency.put(method, sampler.sample(result, loaded.data().test(), SaliencySampler.EXAMPLES));
                 RunReport.write(folder, method + "/", result, catalog.registry(), saliency.get(method));
                 results.add(result);
             }

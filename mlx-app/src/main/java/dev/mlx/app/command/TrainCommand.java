@@ -9,6 +9,7 @@ import dev.mlx.app.run.RunFolder;
 import dev.mlx.app.run.RunReport;
 import dev.mlx.app.run.RunResult;
 import dev.mlx.app.run.RunSpec;
+import dev.mlx.app.run.SaliencySampler;
 import dev.mlx.engine.train.TrainingConfig;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code mlx train}: one training run, written to a run folder. */
 @Command(name = "train", description = "Train one model with one regularizer and write a run folder"
-        + " (config.json, model.params, metrics.csv, report.json, report.md).")
+        + " (config.json, model.params, metrics.csv, report.json, report.md, report.html).")
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", description = "JSON file with the run settings; command-line options override it.")
     Path config;
@@ -109,7 +110,8 @@ public final class TrainCommand implements Callable<Integer> {
                     DatasetLoader.load(catalog, settings, ds, spec.datasetParams(), training.seed(), !noFetch);
             RunResult result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(), loaded.data(),
                     new ProgressListener(settings.err(), rg, training.epochs()));
-            RunReport.write(folder, result, catalog.registry());
+            RunReport.write(folder, "", result, catalog.registry(), new SaliencySampler(catalog, engine.get())
+                    .sample(result, loaded.data().test(), SaliencySampler.EXAMPLES));
             folder.commit();
             settings.out().printf(Locale.ROOT, "%s on %s: Avg Acc %.2f%%, Wg Acc %.2f%% (group %d), test acc %.2f%%,"
                     + " %.1f s/epoch%nrun folder: %s%n", rg, ds, 100 * result.test().averageGroupAccuracy(),

@@ -27,15 +27,6 @@ public final class RunReport {
     private RunReport() {}
 
     /**
-     * @param folder the staging folder
-     * @param result the run
-     * @param registry the plugins, for provenance
-     */
-    public static void write(RunFolder folder, RunResult result, PluginRegistry registry) {
-        write(folder, "", result, registry, SaliencySet.none("not computed for this run"));
-    }
-
-    /**
      * Writes the run's files under {@code prefix} (e.g. {@code "cert-r4/"}) inside the folder.
      *
      * @param folder the staging folder
