@@ -98,4 +98,34 @@ class ArchitectureTest {
                 .ignoreDependency(resideInAPackage("dev.mlx.engine.."), resideInAPackage("dev.mlx.engine.."))
                 .check(mlx);
     }
+
+    /**
+     * DJL's {@code NDArray.mul/div/add/sub/minimum/maximum(Number)} (PyTorch engine) build the scalar
+     * operand from a Java direct buffer that can be freed before libtorch's backward pass reads it,
+     * which gave non-deterministic and NaN gradients. Code that builds autograd graphs uses
+     * {@link dev.mlx.api.train.Scalars} instead; the classes listed here only use the Number forms
+     * on arrays outside any graph (optimizer updates, attack steps under stopGradient, noise).
+     */
+    @Test
+    void differentiatedCodeUsesOwnedScalarsNotDjlNumberArithmetic() {
+        java.util.Set<String> noGradOnly = java.util.Set.of(NO_GRAD_NUMBER_ARITHMETIC);
+        com.tngtech.archunit.lang.syntax.elements.ClassesShouldConjunction rule = null;
+        for (String op : new String[] {"mul", "div", "minimum", "maximum", "pow"}) {
+            com.tngtech.archunit.lang.syntax.elements.ClassesShouldConjunction r = rule == null
+                    ? noClasses().that(com.tngtech.archunit.base.DescribedPredicate.describe("are not on the no-grad list",
+                            (com.tngtech.archunit.core.domain.JavaClass c) -> !noGradOnly.contains(c.getName())))
+                            .and().resideInAnyPackage("dev.mlx..")
+                            .should().callMethod(ai.djl.ndarray.NDArray.class, op, Number.class)
+                    : rule.orShould().callMethod(ai.djl.ndarray.NDArray.class, op, Number.class);
+            rule = r;
+        }
+        rule.because("Number arithmetic on graph paths reads freed memory in backward; use Scalars").check(mlx);
+    }
+
+    /** Classes whose Number arithmetic is only on detached arrays (keep this list short and justified). */
+    private static final String[] NO_GRAD_NUMBER_ARITHMETIC = {
+        "dev.mlx.engine.train.Adam", // parameter update, outside any graph
+        "dev.mlx.engine.method.AdvR4Provider$Search", // the box of the attack; its result is detached
+        "dev.mlx.engine.eval.EmpiricalFragilityMetricProvider", // sampling noise at evaluation, no backward
+    };
 }
