@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 /** The plugins are found through {@link ServiceLoader} under their names. */
 class ServiceRegistrationTest {
     @Test
-    void decoyDatasetsAreRegistered() {
-        assertEquals(List.of("decoy-mnist", "decoy-fashion-mnist", "half-decoy-mnist"),
+    void theDatasetsAreRegistered() {
+        assertEquals(List.of("decoy-mnist", "decoy-fashion-mnist", "half-decoy-mnist", "decoy-derm", "isic", "plant",
+                "salient-imagenet"),
                 names(ServiceLoader.load(DatasetProvider.class)));
     }
 
