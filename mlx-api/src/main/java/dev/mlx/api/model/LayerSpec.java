@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  */
 public sealed interface LayerSpec
         permits LayerSpec.Linear, LayerSpec.Relu, LayerSpec.Flatten, LayerSpec.Conv2d, LayerSpec.BatchNorm2d,
-                LayerSpec.MaxPool2d, LayerSpec.GlobalAvgPool2d, LayerSpec.Dropout, LayerSpec.Residual {
+                LayerSpec.MaxPool2d, LayerSpec.GlobalAvgPool2d, LayerSpec.Dropout, LayerSpec.Residual,
+                LayerSpec.TextEncoder {
 
     /** @return a short human name such as {@code Linear(784, 512)} */
     String describe();
@@ -214,6 +215,43 @@ public sealed interface LayerSpec
             return "Residual[" + body.stream().map(LayerSpec::describe).collect(Collectors.joining(" -> ")) + " | "
                     + (shortcut.isEmpty() ? "identity"
                             : shortcut.stream().map(LayerSpec::describe).collect(Collectors.joining(" -> "))) + "]";
+        }
+    }
+
+    /**
+     * A BERT-style transformer encoder over token ids {@code [N, L]} (id {@code padId} = padding,
+     * excluded from attention), pooled to {@code [N, hidden]}.
+     *
+     * @param weights where the pretrained weights come from: {@code random} (initialised from the
+     *     seed), {@code onnx:classpath:/name.onnx} (a resource on the class path) or
+     *     {@code onnx:/path/to/model.onnx} (a file)
+     * @param vocabSize word-embedding rows
+     * @param hidden the width
+     * @param layers transformer layers
+     * @param heads attention heads
+     * @param intermediate feed-forward width
+     * @param maxPositions the longest sequence
+     * @param pooling {@code cls}, {@code mean} or {@code pooler}
+     * @param padId the padding token id
+     */
+    record TextEncoder(String weights, int vocabSize, int hidden, int layers, int heads, int intermediate,
+            int maxPositions, String pooling, int padId) implements LayerSpec {
+        public TextEncoder {
+            if (vocabSize <= 0 || hidden <= 0 || layers < 0 || heads <= 0 || intermediate <= 0 || maxPositions <= 0
+                    || hidden % heads != 0 || padId < 0 || padId >= vocabSize) {
+                throw new IllegalArgumentException("invalid TextEncoder(vocab " + vocabSize + ", hidden " + hidden
+                        + ", layers " + layers + ", heads " + heads + ", intermediate " + intermediate + ", positions "
+                        + maxPositions + ", pad " + padId + ")");
+            }
+            if (!java.util.List.of("cls", "mean", "pooler").contains(pooling)) {
+                throw new IllegalArgumentException("TextEncoder pooling must be cls, mean or pooler, got " + pooling);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "TextEncoder(" + layers + "x" + hidden + ", heads " + heads + ", vocab " + vocabSize + ", "
+                    + pooling + ", " + weights + ")";
         }
     }
 }

@@ -49,6 +49,15 @@ public interface Model {
      */
     IntervalBounds intervalBounds();
 
+    /**
+     * @return the token-embedding capability of a text model (inputs are token ids)
+     * @throws dev.mlx.api.error.UnsupportedCapabilityException for a model with continuous inputs
+     */
+    default TokenEmbeddings tokenEmbeddings() {
+        throw new dev.mlx.api.error.UnsupportedCapabilityException("this model takes continuous inputs, not token ids;"
+                + " token-embedding regularizers need a text model (e.g. --model minilm)");
+    }
+
     /** @return the weight tensors (matrices and kernels, no biases), for L2 terms */
     List<NDArray> weights();
 }

@@ -10,6 +10,7 @@ import dev.mlx.api.train.Interval;
 import dev.mlx.api.train.IntervalBounds;
 import dev.mlx.api.train.IntervalPass;
 import dev.mlx.api.train.Model;
+import dev.mlx.api.train.TokenEmbeddings;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import java.util.ArrayList;
 import java.util.List;
@@ -241,6 +242,18 @@ public final class Network implements Model, AutoCloseable {
                 return g;
             }
         };
+    }
+
+    /**
+     * A network whose first layer is a text encoder takes token ids and offers the token-embedding
+     * capability; any other network refuses (see {@link Model#tokenEmbeddings()}).
+     */
+    @Override
+    public TokenEmbeddings tokenEmbeddings() {
+        if (!layers.isEmpty() && layers.get(0) instanceof TextEncoderLayer text) {
+            return new TextNetworkEmbeddings(text, layers.subList(1, layers.size()), gradHelper);
+        }
+        return Model.super.tokenEmbeddings();
     }
 
     @Override

@@ -8,9 +8,17 @@ import dev.mlx.api.error.MlxException;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
+import dev.mlx.engine.text.BertCheckpoints;
+import dev.mlx.engine.text.BertConfig;
+import dev.mlx.engine.text.BertEncoder;
+import dev.mlx.engine.text.BertParameters;
+import dev.mlx.engine.text.BertPooling;
+import dev.mlx.engine.text.WeightTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -102,6 +110,31 @@ public final class NetworkFactory {
         }
     }
 
+    /**
+     * A text encoder: pretrained weights from {@code t.weights()}, overridden by {@code values} (a
+     * checkpoint of a trained run, by prefixed name) where given.
+     */
+    private static Layer textEncoder(LayerSpec.TextEncoder t, String prefix, NDManager manager, long seed,
+            Map<String, float[]> values, DataType dataType) {
+        BertConfig config = new BertConfig(t.vocabSize(), t.hidden(), t.layers(), t.heads(), t.intermediate(),
+                t.maxPositions(), 2, 1e-12);
+        String names = prefix + ".";
+        boolean restored = values.keySet().stream().anyMatch(k -> k.startsWith(names));
+        Map<String, WeightTensor> weights = new LinkedHashMap<>(
+                restored ? Map.of() : BertCheckpoints.load(t.weights(), config));
+        if (restored) {
+            BertParameters.shapesWithPooler(config).forEach((name, shape) -> {
+                float[] v = values.get(names + name);
+                if (v != null) {
+                    weights.put(name, new WeightTensor(name, shape, v));
+                }
+            });
+        }
+        BertEncoder encoder = BertEncoder.create(config, names, weights, manager, seed, dataType);
+        return new TextEncoderLayer(t.describe(), encoder, BertPooling.valueOf(t.pooling().toUpperCase(Locale.ROOT)),
+                t.padId());
+    }
+
     /** Builds the layers of one top-level layer (recursively inside residual blocks). */
     private record Builder(NDManager manager, SplittableRandom random, Map<String, float[]> values, DataType dataType,
             TorchScriptGradHelper gradHelper, NetworkMode mode, boolean frozen) {
@@ -153,6 +186,9 @@ public final class NetworkFactory {
                     shortcut.add(layer(r.shortcut().get(j), prefix + ".shortcut." + j));
                 }
                 return new ResidualLayer(body, shortcut);
+            }
+            if (spec instanceof LayerSpec.TextEncoder t) {
+                return textEncoder(t, prefix, manager, random.nextLong(), values, dataType);
             }
             throw new IllegalStateException("unknown layer spec " + spec);
         }

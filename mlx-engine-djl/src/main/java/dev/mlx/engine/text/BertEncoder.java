@@ -12,11 +12,8 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.train.Scalars;
-import dev.mlx.engine.nn.Parameter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -45,9 +42,9 @@ public final class BertEncoder {
     private static final double INIT_STD = 0.02;
     private final BertConfig config;
     private final String prefix;
-    private final Map<String, Parameter> parameters;
+    private final Map<String, NDArray> parameters;
 
-    private BertEncoder(BertConfig config, String prefix, Map<String, Parameter> parameters) {
+    private BertEncoder(BertConfig config, String prefix, Map<String, NDArray> parameters) {
         this.config = config;
         this.prefix = prefix;
         this.parameters = parameters;
@@ -74,13 +71,13 @@ public final class BertEncoder {
         Map<String, long[]> accepted = BertParameters.shapesWithPooler(config);
         for (WeightTensor w : weights.values()) {
             long[] want = accepted.get(w.name());
-            if (want == null || !Arrays.equals(want, w.shape())) {
+            if (want == null || !Arrays.equals(want, w.shape()) || w.values().length != product(want)) {
                 throw MlxException.userError("weight " + w + " does not fit " + config
                         + (want == null ? ": no such parameter" : ": expected shape " + Arrays.toString(want)));
             }
         }
         SplittableRandom random = new SplittableRandom(seed);
-        Map<String, Parameter> params = new LinkedHashMap<>();
+        Map<String, NDArray> params = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
             String name = e.getKey();
             Shape shape = new Shape(e.getValue());
@@ -92,10 +89,17 @@ public final class BertEncoder {
             NDArray array = manager.create(values, shape).toType(dataType, false);
             array.setName(prefix + name);
             array.setRequiresGradient(true);
-            boolean isWeight = name.endsWith(".weight") && shape.dimension() == 2 && !name.startsWith("embeddings.");
-            params.put(name, new Parameter(prefix + name, array, isWeight));
+            params.put(name, array);
         }
         return new BertEncoder(config, prefix, params);
+    }
+
+    private static long product(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
     }
 
     private static float[] init(String name, int size, SplittableRandom random) {
@@ -120,9 +124,23 @@ public final class BertEncoder {
         return parameters.containsKey(BertParameters.POOLER_WEIGHT);
     }
 
-    /** @return the parameters in HuggingFace order, names prefixed */
-    public List<Parameter> parameters() {
-        return new ArrayList<>(parameters.values());
+    /**
+     * @return the parameters in HuggingFace order by their prefixed names (each array's name is
+     *     the same); requiring gradients
+     */
+    public Map<String, NDArray> parameters() {
+        Map<String, NDArray> named = new LinkedHashMap<>();
+        parameters.forEach((name, array) -> named.put(prefix + name, array));
+        return named;
+    }
+
+    /**
+     * @param prefixedName a name from {@link #parameters()}
+     * @return whether it is a Linear weight matrix (not an embedding table, bias or LayerNorm scale)
+     */
+    public boolean isLinearWeight(String prefixedName) {
+        String name = prefixedName.substring(prefix.length());
+        return name.endsWith(".weight") && !name.startsWith("embeddings.") && !name.contains("LayerNorm");
     }
 
     /** @return the word-embedding table {@code [V, H]} */
@@ -192,7 +210,7 @@ public final class BertEncoder {
             case MEAN:
             default:
                 NDArray a = attentionMask.toType(hidden.getDataType(), false).expandDims(2);
-                return hidden.mul(a).sum(new int[] {1}).div(a.sum(new int[] {1}));
+                return hidden.mul(a).sum(new int[] {1}).div(a.sum(new int[] {1}).maximum(1));
         }
     }
 
@@ -233,10 +251,10 @@ public final class BertEncoder {
     }
 
     private NDArray p(String name) {
-        Parameter parameter = parameters.get(name);
+        NDArray parameter = parameters.get(name);
         if (parameter == null) {
             throw new IllegalStateException("no parameter " + prefix + name);
         }
-        return parameter.array();
+        return parameter;
     }
 }
