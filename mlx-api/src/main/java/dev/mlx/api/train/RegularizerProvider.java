@@ -56,6 +56,16 @@ public interface RegularizerProvider extends Described {
      */
     Regularizer create(HyperParameters params);
 
+    /**
+     * @return whether this regularizer works on token-id inputs through
+     *     {@link Model#tokenEmbeddings()} (text models) rather than on continuous inputs; such
+     *     regularizers are left out of {@code mlx compare --methods all}, which compares the
+     *     methods for continuous inputs
+     */
+    default boolean forTokenModels() {
+        return false;
+    }
+
     /** @return whether this regularizer reads the explanation masks (ERM does not) */
     default boolean usesMasks() {
         return true;

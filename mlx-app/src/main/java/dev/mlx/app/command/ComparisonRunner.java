@@ -43,7 +43,8 @@ final class ComparisonRunner {
     }
 
     /**
-     * Expands {@code all} to every registered regularizer (ERM first) and checks every name.
+     * Expands {@code all} to every registered regularizer for continuous inputs (ERM first; the
+     * token-model regularizers are named explicitly) and checks every name.
      *
      * @param methods names, or the single word {@code all}
      * @return the methods to run, in order
@@ -51,7 +52,8 @@ final class ComparisonRunner {
     List<String> resolve(List<String> methods) {
         List<String> resolved = new ArrayList<>();
         if (methods.size() == 1 && methods.get(0).equals("all")) {
-            resolved.addAll(catalog.registry().plugins(PluginKind.REGULARIZER).keySet());
+            catalog.registry().plugins(PluginKind.REGULARIZER).keySet().stream()
+                    .filter(name -> !catalog.regularizer(name).forTokenModels()).forEach(resolved::add);
             if (resolved.remove("erm")) {
                 resolved.add(0, "erm");
             }

@@ -210,7 +210,7 @@ public final class BertEncoder {
             case MEAN:
             default:
                 NDArray a = attentionMask.toType(hidden.getDataType(), false).expandDims(2);
-                return hidden.mul(a).sum(new int[] {1}).div(a.sum(new int[] {1}).maximum(1));
+                return hidden.mul(a).sum(new int[] {1}).div(Scalars.maximum(a.sum(new int[] {1}), 1));
         }
     }
 
@@ -238,7 +238,7 @@ public final class BertEncoder {
     /** {@code (1 - a) * min_float}, shape {@code [B, 1, 1, L]}; data only, never differentiated. */
     private static NDArray attentionBias(NDArray attentionMask, DataType dataType) {
         NDArray a = attentionMask.toType(dataType, false);
-        return a.onesLike().sub(a).mul(-Float.MAX_VALUE).expandDims(1).expandDims(1);
+        return Scalars.times(a.onesLike().sub(a), -Float.MAX_VALUE).expandDims(1).expandDims(1);
     }
 
     private NDArray linear(NDArray x, String name) {

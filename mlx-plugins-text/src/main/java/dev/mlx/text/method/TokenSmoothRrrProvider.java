@@ -41,6 +41,11 @@ public final class TokenSmoothRrrProvider implements RegularizerProvider {
     }
 
     @Override
+    public boolean forTokenModels() {
+        return true;
+    }
+
+    @Override
     public ParameterSchema parameters() {
         return ParameterSchema.builder()
                 .addDouble("lambda", 10.0, 0, Double.POSITIVE_INFINITY, "weight of the penalty")

@@ -1,0 +1,2 @@
+/** WordPiece tokenisation through DJL's HuggingFace tokenizers binding. */
+package dev.mlx.text.token;
