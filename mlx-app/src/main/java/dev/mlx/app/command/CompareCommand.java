@@ -42,6 +42,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing output folder once the new one is complete.")
     boolean overwrite;
 
+    @Option(names = "--resume", description = "Reuse the methods an interrupted (or earlier) comparison into the same"
+            + " output folder finished with identical settings, train the rest, then replace the folder.")
+    boolean resume;
+
     private final ComparisonRunner runner;
 
     @Inject
@@ -54,7 +58,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<String> resolved = runner.resolve(methods);
         Path target = out != null ? out : Path.of("runs", "compare-" + dataset);
         runner.run("mlx compare: " + String.join(", ", resolved) + " on " + dataset, dataset, datasetParams, model,
-                resolved, epochs, seed, target, overwrite);
+                resolved, epochs, seed, target, overwrite, resume);
         return 0;
     }
 }

@@ -13,16 +13,19 @@ import dev.mlx.app.run.RunFolder;
 import dev.mlx.app.run.RunReport;
 import dev.mlx.app.run.RunResult;
 import dev.mlx.app.run.RunSpec;
+import dev.mlx.app.run.SavedRun;
 import dev.mlx.app.run.SaliencySampler;
 import dev.mlx.engine.train.TrainingConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Trains several regularizers on one dataset with each method's default settings and writes one
@@ -74,24 +77,40 @@ final class ComparisonRunner {
      * @param seed the seed
      * @param out output folder
      * @param overwrite whether an existing folder may be replaced
+     * @param resume whether to reuse the methods that an interrupted (or an earlier complete)
+     *     comparison towards {@code out} finished with exactly the same settings (see {@link SavedRun});
+     *     implies that {@code out} may be replaced once the new comparison is complete
      * @return the results, in method order
      */
     List<RunResult> run(String title, String dataset, Map<String, String> datasetParams, String model,
-            List<String> methods, Integer epochs, long seed, Path out, boolean overwrite) {
+            List<String> methods, Integer epochs, long seed, Path out, boolean overwrite, boolean resume) {
         catalog.model(model);
-        try (RunFolder folder = RunFolder.create(out, overwrite)) {
+        List<Path> sources = new ArrayList<>();
+        if (resume) {
+            if (Files.isDirectory(out)) {
+                sources.add(out);
+            }
+            sources.addAll(RunFolder.leftovers(out));
+        }
+        try (RunFolder folder = RunFolder.create(out, overwrite || resume)) {
+            // an interruption keeps what is done, for --resume
+            folder.keepOnFailure();
             DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, datasetParams, seed, true);
             List<RunResult> results = new ArrayList<>();
             Map<String, SaliencySet> saliency = new LinkedHashMap<>();
             SaliencySampler sampler = new SaliencySampler(catalog, engine.get());
             long t0 = System.nanoTime();
+            int reused = 0;
             for (String method : methods) {
                 MethodDefaults d = MethodDefaults.of(dataset, method);
                 int e = epochs != null ? epochs : d.epochs();
                 RunSpec spec = new RunSpec(dataset, datasetParams, model, Map.of(), method, d.regularizerParams(),
                         new TrainingConfig(e, d.batchSize(), d.learningRate(), 0.0, seed));
-                RunResult result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(),
-                        loaded.data(), new ProgressListener(settings.err(), method, e));
+                Optional<RunResult> saved = reusable(sources, method, spec, loaded);
+                reused += saved.isPresent() ? 1 : 0;
+                RunResult result = saved.isPresent() ? saved.get()
+                        : new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(),
+                                loaded.data(), new ProgressListener(settings.err(), method, e));
                 saliency.put(method, sampler.sample(result, loaded.data().test(), SaliencySampler.EXAMPLES));
                 RunReport.write(folder, method + "/", result, catalog.registry(), saliency.get(method));
                 results.add(result);
@@ -102,7 +121,10 @@ final class ComparisonRunner {
                     + loaded.data().test().size() + " test examples, seed " + seed + ", "
                     + Runtime.getRuntime().availableProcessors() + " CPUs, torch threads "
                     + System.getProperty("ai.djl.pytorch.num_threads", "default")
-                    + String.format(Locale.ROOT, ", total training time %.0f s.", total);
+                    + String.format(Locale.ROOT, ", total training time %.0f s", total)
+                    + (reused == 0 ? "." : String.format(Locale.ROOT, " (%d of %d methods were taken over from an"
+                            + " interrupted run with identical settings; their times are those of that run).",
+                            reused, methods.size()));
             String header = "# " + title + "\n\n" + setting + "\n\n"
                     + "Avg Acc = mean of the per-group test accuracies; Wg Acc = the lowest one.\n\n";
             folder.writeText("comparison.md", header + table);
@@ -117,6 +139,11 @@ final class ComparisonRunner {
             folder.writeText("comparison.json", new ObjectMapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsString(json));
             folder.commit();
+            for (Path source : sources) {
+                if (!source.equals(out) && Files.isDirectory(source)) {
+                    RunFolder.deleteTree(source);
+                }
+            }
             settings.out().println();
             settings.out().print(header + table);
             settings.out().println();
@@ -125,5 +152,20 @@ final class ComparisonRunner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private Optional<RunResult> reusable(List<Path> sources, String method, RunSpec spec,
+            DatasetLoader.Loaded loaded) {
+        for (Path source : sources) {
+            Optional<RunResult> saved = SavedRun.matching(source.resolve(method), spec, loaded.params(),
+                    loaded.data(), catalog);
+            if (saved.isPresent()) {
+                settings.err().printf(Locale.ROOT, "%s: reusing the finished run in %s (Avg Acc %.2f%%, Wg Acc %.2f%%)%n",
+                        method, source.resolve(method), 100 * saved.get().test().averageGroupAccuracy(),
+                        100 * saved.get().test().worstGroupAccuracy());
+                return saved;
+            }
+        }
+        return Optional.empty();
     }
 }

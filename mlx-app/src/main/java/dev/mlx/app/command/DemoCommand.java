@@ -48,7 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         List<String> resolved = runner.resolve(methods);
         runner.run("mlx demo: " + String.join(", ", resolved) + " on " + dataset, dataset, datasetParams, "mlp",
-                resolved, epochs, seed, out, overwrite);
+                resolved, epochs, seed, out, overwrite, false);
         return 0;
     }
 }

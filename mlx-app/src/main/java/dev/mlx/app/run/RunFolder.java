@@ -7,12 +7,17 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * An output folder written all-or-nothing: files go to a hidden staging folder next to the
@@ -25,6 +30,7 @@ public final class RunFolder implements AutoCloseable {
     private final Path staging;
     private final boolean replace;
     private boolean committed;
+    private boolean keep;
 
     private RunFolder(Path target, Path staging, boolean replace) {
         this.target = target;
@@ -52,6 +58,47 @@ public final class RunFolder implements AutoCloseable {
         } catch (IOException e) {
             throw new MlxException(ErrorKind.RESOURCES, "cannot create output folder " + target + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The staging folders that earlier runs towards {@code target} left behind when they were
+     * interrupted (killed, or failed with {@link #keepOnFailure()}), newest first.
+     *
+     * @param target the folder a run produces
+     * @return the leftover staging folders
+     */
+    public static List<Path> leftovers(Path target) {
+        Path absolute = target.toAbsolutePath().normalize();
+        String prefix = "." + absolute.getFileName() + ".partial-";
+        try (Stream<Path> siblings = Files.list(absolute.getParent())) {
+            return siblings.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p))
+                    .sorted(Comparator.comparing(RunFolder::modified).reversed()).toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new MlxException(ErrorKind.RESOURCES, "cannot list " + absolute.getParent() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    /**
+     * Keeps the staging folder if the run fails before {@link #commit()}, so a later run can
+     * resume from what it holds (see {@link #leftovers}).
+     */
+    public void keepOnFailure() {
+        keep = true;
+    }
+
+    /** @return the staging folder */
+    public Path staging() {
+        return staging;
     }
 
     /** @return the final location */
@@ -120,7 +167,7 @@ public final class RunFolder implements AutoCloseable {
     /** Deletes the staging folder if the folder was not committed. */
     @Override
     public void close() {
-        if (!committed) {
+        if (!committed && !keep) {
             try {
                 deleteTree(staging);
             } catch (IOException ignored) {
@@ -129,7 +176,13 @@ public final class RunFolder implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
+    /**
+     * Deletes a folder and everything in it (a leftover staging folder whose results were taken over).
+     *
+     * @param root the folder
+     * @throws IOException if a file cannot be deleted
+     */
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

@@ -65,6 +65,7 @@ public final class RunReport {
         m.put("worstGroup", test.worstGroup());
         m.put("groupAccuracy", test.perGroup());
         m.put("groupCount", test.count());
+        m.put("groupCorrect", test.correct());
         m.put("trainSize", r.trainSize());
         m.put("testSize", r.testSize());
         m.put("wallSeconds", r.wallSeconds());
@@ -84,9 +85,12 @@ public final class RunReport {
             m.put("penalty", e.penalty());
             m.put("trainAccuracy", e.trainAccuracy());
             m.put("seconds", e.seconds());
+            m.put("examples", e.examples());
             if (e.test() != null) {
                 m.put("testAvgGroupAccuracy", e.test().averageGroupAccuracy());
                 m.put("testWorstGroupAccuracy", e.test().worstGroupAccuracy());
+                m.put("testGroupCorrect", e.test().correct());
+                m.put("testGroupCount", e.test().count());
             }
             list.add(m);
         }
