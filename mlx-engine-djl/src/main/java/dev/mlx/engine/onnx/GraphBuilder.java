@@ -63,6 +63,17 @@ final class GraphBuilder {
     }
 
     /**
+     * Checks and passes over the next parameter, which the graph does not use.
+     *
+     * @param layer the layer, for messages
+     * @param role the parameter's role
+     * @param shape its shape
+     */
+    void skipParameter(String layer, String role, long... shape) {
+        parameters.skip(layer, role, shape);
+    }
+
+    /**
      * Adds a node {@code path/opType} whose single output has the same name.
      *
      * @param path the layer's path
