@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Every subcommand answers {@code --help} with its usage and exit code 0, without doing any work. */
 class HelpTest {
     @ParameterizedTest
-    @ValueSource(strings = {"plugins", "train", "demo", "compare", "bench", "eval"})
+    @ValueSource(strings = {"plugins", "train", "demo", "compare", "bench", "eval", "export", "predict"})
     void subcommandHelpPrintsUsage(String command) {
         CliRun run = CliRun.of(command, "--help");
         assertEquals(0, run.exitCode(), run::toString);
