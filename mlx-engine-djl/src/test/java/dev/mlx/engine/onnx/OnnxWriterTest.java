@@ -3,17 +3,24 @@ package dev.mlx.engine.onnx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
+import dev.mlx.api.error.ErrorKind;
+import dev.mlx.api.error.MlxException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The wire format: the writer's bytes decode, field number by field number, to the model that was
@@ -104,6 +111,24 @@ class OnnxWriterTest {
         List<Object> dims = only(tensorType, 2).get(1);
         assertEquals("batch", string(fields((byte[]) dims.get(0)), 2), "dim_param = 2");
         assertEquals(3L, fields((byte[]) dims.get(1)).get(1).get(0), "dim_value = 1");
+    }
+
+    @Test
+    void writingAFileMovesTheCompleteModelIntoPlaceAndLeavesNoTemporaryFile(@TempDir Path tmp) throws IOException {
+        OnnxGraph graph = new OnnxGraph("g", List.of(new OnnxNode("n", "Relu", List.of("input"), List.of("logits"),
+                List.of())), List.of(), List.of(), List.of());
+        OnnxModel model = new OnnxModel(8, 17, "mlx", "1", graph, Map.of());
+        Path target = tmp.resolve("sub/model.onnx");
+        OnnxWriter.write(model, target);
+        assertArrayEquals(OnnxWriter.toBytes(model), Files.readAllBytes(target));
+        try (Stream<Path> files = Files.list(target.getParent())) {
+            assertEquals(List.of("model.onnx"), files.map(p -> p.getFileName().toString()).toList());
+        }
+
+        Path blocked = Files.writeString(tmp.resolve("a-file"), "x").resolve("model.onnx");
+        MlxException e = assertThrows(MlxException.class, () -> OnnxWriter.write(model, blocked));
+        assertEquals(ErrorKind.RESOURCES, e.kind());
+        assertTrue(e.getMessage().startsWith("cannot write the ONNX file " + blocked), e.getMessage());
     }
 
     @Test
