@@ -4,6 +4,7 @@ import dev.mlx.app.command.BenchCommand;
 import dev.mlx.app.command.CompareCommand;
 import dev.mlx.app.command.DemoCommand;
 import dev.mlx.app.command.EvalCommand;
+import dev.mlx.app.command.ExplainCommand;
 import dev.mlx.app.command.ExportCommand;
 import dev.mlx.app.command.PluginsCommand;
 import dev.mlx.app.command.PredictCommand;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "mlx", mixinStandardHelpOptions = true, scope = picocli.CommandLine.ScopeType.INHERIT, versionProvider = VersionProvider.class,
         description = "Learning from explanations: train models that are right for the right reasons.",
         subcommands = {PluginsCommand.class, TrainCommand.class, DemoCommand.class, CompareCommand.class,
-                BenchCommand.class, EvalCommand.class, ExportCommand.class, PredictCommand.class})
+                BenchCommand.class, EvalCommand.class, ExplainCommand.class, ExportCommand.class,
+                PredictCommand.class})
 public final class MlxCommand implements Runnable {
     @Option(names = "--plugins-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Folder of plugin JARs (default: $MLX_PLUGINS or ./plugins).")

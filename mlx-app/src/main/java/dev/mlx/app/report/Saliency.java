@@ -25,7 +25,7 @@ public record Saliency(int index, int label, int predicted, int explainedClass, 
 
     public Saliency {
         shape = shape.clone();
-        if (shape.length < 2 || shape.length > 3 || (shape.length == 3 && shape[0] != 1 && shape[0] != 3)) {
+        if (!isImageShape(shape)) {
             throw MlxException.userError("example " + index + " has shape " + Arrays.toString(shape)
                     + "; saliency images need image examples of shape [H, W] or [C, H, W] with C = 1 or 3");
         }
@@ -51,6 +51,14 @@ public record Saliency(int index, int label, int predicted, int explainedClass, 
         input = input.clone();
         mask = mask.clone();
         attribution = attribution.clone();
+    }
+
+    /**
+     * @param shape an example shape
+     * @return whether it can be drawn: {@code [H, W]} or {@code [C, H, W]} with {@code C} 1 or 3
+     */
+    public static boolean isImageShape(int[] shape) {
+        return shape.length == 2 || (shape.length == 3 && (shape[0] == 1 || shape[0] == 3));
     }
 
     /** @return the number of channels (1 for {@code [H, W]}) */

@@ -6,6 +6,7 @@ import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.plugin.PluginKind;
+import dev.mlx.app.report.Saliency;
 import dev.mlx.app.report.SaliencyExamples;
 import dev.mlx.app.report.SaliencySet;
 import dev.mlx.engine.MlxEngine;
@@ -46,8 +47,7 @@ public final class SaliencySampler {
      */
     public SaliencySet sample(RunResult result, DataSplit test, int count) {
         int[] shape = test.exampleShape();
-        boolean image = shape.length == 2 || (shape.length == 3 && (shape[0] == 1 || shape[0] == 3));
-        if (!image) {
+        if (!Saliency.isImageShape(shape)) {
             return SaliencySet.none("the examples have shape " + Arrays.toString(shape)
                     + ", not an image ([H, W] or [C, H, W] with 1 or 3 channels)");
         }
