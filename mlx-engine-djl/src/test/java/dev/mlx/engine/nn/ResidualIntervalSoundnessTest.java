@@ -1,0 +1,385 @@
+package dev.mlx.engine.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.mlx.api.error.UnsupportedCapabilityException;
+import dev.mlx.api.model.Architecture;
+import dev.mlx.api.model.LayerSpec;
+import dev.mlx.api.model.LayerSpec.BatchNormMode;
+import dev.mlx.api.train.InputGradient;
+import dev.mlx.api.train.Interval;
+import dev.mlx.api.train.IntervalPass;
+import dev.mlx.api.train.Losses;
+import dev.mlx.engine.MlxEngine;
+import dev.mlx.engine.method.CrossEntropyBounds;
+import dev.mlx.engine.testkit.SharedEngine;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Property test of interval bound propagation through residual networks, as
+ * {@link IntervalSoundnessTest} does for MLPs: on random small float64 networks built from
+ * Conv2d (with and without bias), BatchNorm2d with running statistics (scales of both signs),
+ * ReLU, residual blocks with identity and projection shortcuts, global average pooling, Dropout
+ * and Linear, every sampled point of the masked box has its logits and its cross-entropy input
+ * gradient inside the propagated intervals, outside training steps (dropout off) and inside them
+ * (every dropout mask the sampled forward passes draw). MaxPool2d is checked for its forward
+ * bounds. Deliberately unsound variants of the BatchNorm, residual and Dropout bounds are caught,
+ * so the test cannot pass vacuously; and the layers without sound bounds refuse with the layer's
+ * name.
+ */
+class ResidualIntervalSoundnessTest {
+    private static final int NETS = 12;
+    private static final int BATCH = 3;
+    private static final int SAMPLES = 30;
+    private static final double TOLERANCE = 1e-9;
+
+    @Test
+    void boundsContainEverySampledLogitAndInputGradientOutsideTraining() {
+        Result r = run(UnaryOperator.identity(), false, false);
+        assertTrue(r.points >= 20_000, "points checked: " + r.points);
+        assertEquals(0, r.violations, "sound bounds must contain every sampled value; " + r.example);
+    }
+
+    @Test
+    void boundsContainEverySampledValueForEveryDropoutMaskDuringTraining() {
+        Result r = run(UnaryOperator.identity(), true, false);
+        assertTrue(r.points >= 20_000, "points checked: " + r.points);
+        assertEquals(0, r.violations, "sound bounds must contain every sampled value; " + r.example);
+    }
+
+    @Test
+    void maxPoolLogitBoundsContainEverySampledLogit() {
+        Result r = run(UnaryOperator.identity(), false, true);
+        assertTrue(r.points >= 1_000, "logits checked: " + r.points);
+        assertEquals(0, r.violations, "sound bounds must contain every sampled logit; " + r.example);
+    }
+
+    @Test
+    void theCheckerCatchesABatchNormRadiusScaledBySignedGamma() {
+        Result r = run(layer -> layer instanceof BatchNorm2dLayer bn ? new SignedBatchNorm(bn) : layer, false, false);
+        assertTrue(r.violations > 0, "an unsound BatchNorm bound must be detected");
+    }
+
+    @Test
+    void theCheckerCatchesAResidualBackwardThatForgetsTheShortcut() {
+        Result r = run(layer -> layer instanceof ResidualLayer res ? new BodyOnlyBackward(res) : layer, false, false);
+        assertTrue(r.violations > 0, "an unsound residual backward bound must be detected");
+    }
+
+    @Test
+    void theCheckerCatchesDropoutBoundsThatIgnoreTheMask() {
+        Result r = run(layer -> layer instanceof DropoutLayer d ? new IdentityIntervalDropout(d) : layer, true, false);
+        assertTrue(r.violations > 0, "dropout bounds that ignore the training mask must be detected");
+    }
+
+    @Test
+    void batchStatisticsAndMaxPoolGradientBoundsAreRefusedNamingTheLayer() {
+        MlxEngine engine = SharedEngine.get();
+        Architecture arch = new Architecture(List.of(new LayerSpec.Conv2d(1, 2, 3, 1, 1, false),
+                new LayerSpec.Residual(List.of(new LayerSpec.Conv2d(2, 2, 3, 1, 1, false),
+                        new LayerSpec.BatchNorm2d(2, BatchNormMode.TRAIN)), List.of()),
+                new LayerSpec.MaxPool2d(2, 2, 0), new LayerSpec.Flatten(), new LayerSpec.Linear(8, 2)));
+        try (Network net = engine.networks().create(arch, new int[] {1, 4, 4}, 1, Map.of(), DataType.FLOAT64);
+                NDManager m = engine.manager().newSubManager()) {
+            try (Network.TrainingScope training = net.trainingMode()) {
+                UnsupportedCapabilityException e = assertThrows(UnsupportedCapabilityException.class,
+                        net::intervalBounds);
+                assertTrue(e.getMessage().contains("layer 1 (residual body layer 1: BatchNorm2d(2, train))"),
+                        e.getMessage());
+            }
+            NDArray x = m.zeros(new Shape(2, 1, 4, 4), DataType.FLOAT64);
+            IntervalPass pass = net.intervalBounds().propagate(new Interval(x, x.add(1)));
+            Interval logits = pass.logits();
+            assertTrue(logits.upper().sub(logits.lower()).min().getDouble() >= 0);
+            UnsupportedCapabilityException e = assertThrows(UnsupportedCapabilityException.class,
+                    () -> pass.inputGradient(new Interval(logits.lower(), logits.upper())));
+            assertTrue(e.getMessage().contains("layer 2 (MaxPool2d(k=2, s=2, p=0))"), e.getMessage());
+        }
+    }
+
+    private record Result(long points, long violations, String example) {}
+
+    private static Architecture randomArchitecture(SplittableRandom random, int channels, boolean maxPool) {
+        int width = 2 + random.nextInt(3);
+        int classes = 2 + random.nextInt(3);
+        int stride = 1 + random.nextInt(2);
+        List<LayerSpec> layers = new ArrayList<>();
+        layers.add(new LayerSpec.Conv2d(channels, width, 3, 1, 1, random.nextBoolean()));
+        layers.add(new LayerSpec.BatchNorm2d(width, BatchNormMode.EVAL));
+        layers.add(new LayerSpec.Relu());
+        if (maxPool) {
+            layers.add(new LayerSpec.MaxPool2d(3, 2, 1));
+        }
+        layers.add(new LayerSpec.Residual(List.of(new LayerSpec.Conv2d(width, width, 3, 1, 1, false),
+                new LayerSpec.BatchNorm2d(width, BatchNormMode.EVAL), new LayerSpec.Relu(),
+                new LayerSpec.Conv2d(width, width, 3, 1, 1, false),
+                new LayerSpec.BatchNorm2d(width, BatchNormMode.TRAIN)), List.of()));
+        layers.add(new LayerSpec.Relu());
+        int wider = width + 1;
+        layers.add(new LayerSpec.Residual(List.of(new LayerSpec.Conv2d(width, wider, 3, stride, 1, false),
+                new LayerSpec.BatchNorm2d(wider, BatchNormMode.EVAL)),
+                List.of(new LayerSpec.Conv2d(width, wider, 1, stride, 0, false),
+                        new LayerSpec.BatchNorm2d(wider, BatchNormMode.EVAL))));
+        layers.add(new LayerSpec.Relu());
+        layers.add(new LayerSpec.GlobalAvgPool2d());
+        layers.add(new LayerSpec.Flatten());
+        layers.add(new LayerSpec.Dropout(0.2 + 0.3 * random.nextDouble()));
+        layers.add(new LayerSpec.Linear(wider, classes));
+        return new Architecture(layers);
+    }
+
+    /**
+     * @param training whether the sampled forward passes and the bounds run inside a training
+     *     step (active dropout; the TRAIN-mode BatchNorm of the first block is then kept out, see
+     *     {@link #batchStatisticsAndMaxPoolGradientBoundsAreRefusedNamingTheLayer})
+     * @param maxPool whether the networks contain a MaxPool2d (then only logits are checked)
+     */
+    private Result run(UnaryOperator<Layer> mutate, boolean training, boolean maxPool) {
+        MlxEngine engine = SharedEngine.get();
+        SplittableRandom random = new SplittableRandom(training ? 2027 : 2026);
+        long points = 0;
+        long violations = 0;
+        String example = "";
+        int channels = 2;
+        int side = 5;
+        int features = channels * side * side;
+        for (int n = 0; n < NETS; n++) {
+            Architecture arch = randomArchitecture(random, channels, maxPool);
+            if (training) {
+                arch = withoutBatchStatistics(arch);
+            }
+            int[] shape = {channels, side, side};
+            Map<String, float[]> values = batchNormValues(engine, arch, shape, random);
+            try (Network base = engine.networks().create(arch, shape, n, values, DataType.FLOAT64);
+                    NDManager m = engine.manager().newSubManager();
+                    Network.TrainingScope scope = training ? base.trainingMode() : () -> { }) {
+                List<Layer> layers = new ArrayList<>();
+                for (Layer l : base.layersForTest()) {
+                    layers.add(deep(l, mutate));
+                }
+                Network net = base.withLayersForTest(layers);
+                double eps = 0.05 + random.nextDouble() * (n % 3 == 0 ? 1.0 : 0.3);
+                double[] x = new double[BATCH * features];
+                double[] mask = new double[x.length];
+                long[] y = new long[BATCH];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = random.nextDouble() * 2 - 1;
+                    mask[i] = random.nextDouble() < 0.5 ? 1 : (random.nextDouble() < 0.2 ? random.nextDouble() : 0);
+                }
+                int classes = ((LayerSpec.Linear) arch.layers().get(arch.layers().size() - 1)).out();
+                for (int i = 0; i < BATCH; i++) {
+                    y[i] = random.nextInt(classes);
+                }
+                Shape batchShape = new Shape(BATCH, channels, side, side);
+                NDArray xs = m.create(x, batchShape);
+                NDArray ms = m.create(mask, batchShape);
+                NDArray ys = m.create(y);
+                IntervalPass pass = net.intervalBounds().propagate(Interval.maskedBox(xs, ms, eps));
+                Interval logits = pass.logits();
+                double[] zl = logits.lower().toDoubleArray();
+                double[] zu = logits.upper().toDoubleArray();
+                double[] el = null;
+                double[] eu = null;
+                if (!maxPool) {
+                    Interval eta = pass.inputGradient(CrossEntropyBounds.logitGradient(logits, ys));
+                    el = eta.lower().toDoubleArray();
+                    eu = eta.upper().toDoubleArray();
+                }
+                for (int s = 0; s < SAMPLES; s++) {
+                    double[] point = new double[x.length];
+                    for (int i = 0; i < x.length; i++) {
+                        double u = s < 2 ? (s == 0 ? -1 : 1) : (s < 6 ? (random.nextBoolean() ? 1 : -1)
+                                : random.nextDouble() * 2 - 1);
+                        point[i] = x[i] + eps * mask[i] * u;
+                    }
+                    NDArray p = m.create(point, batchShape);
+                    InputGradient g = net.inputGradient(p, z -> Losses.perSampleCrossEntropy(z, ys));
+                    double[] z = g.logits().toDoubleArray();
+                    for (int i = 0; i < z.length; i++) {
+                        if (maxPool) {
+                            points++;
+                        }
+                        if (z[i] < zl[i] - TOLERANCE || z[i] > zu[i] + TOLERANCE) {
+                            violations++;
+                            example = "logit " + z[i] + " outside [" + zl[i] + ", " + zu[i] + "]";
+                        }
+                    }
+                    if (!maxPool) {
+                        double[] grad = g.gradient().toDoubleArray();
+                        for (int i = 0; i < grad.length; i++) {
+                            points++;
+                            if (grad[i] < el[i] - TOLERANCE || grad[i] > eu[i] + TOLERANCE) {
+                                violations++;
+                                example = "input gradient " + grad[i] + " outside [" + el[i] + ", " + eu[i] + "]";
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return new Result(points, violations, example);
+    }
+
+    /** The architecture with every TRAIN-mode BatchNorm switched to EVAL (batch statistics have no bounds). */
+    private static Architecture withoutBatchStatistics(Architecture arch) {
+        return new Architecture(arch.layers().stream().map(ResidualIntervalSoundnessTest::evalOnly).toList());
+    }
+
+    private static LayerSpec evalOnly(LayerSpec spec) {
+        if (spec instanceof LayerSpec.BatchNorm2d b) {
+            return new LayerSpec.BatchNorm2d(b.channels(), b.eps(), b.momentum(), BatchNormMode.EVAL);
+        }
+        if (spec instanceof LayerSpec.Residual r) {
+            return new LayerSpec.Residual(r.body().stream().map(ResidualIntervalSoundnessTest::evalOnly).toList(),
+                    r.shortcut().stream().map(ResidualIntervalSoundnessTest::evalOnly).toList());
+        }
+        return spec;
+    }
+
+    /** Random BatchNorm scales of both signs, shifts and running statistics. */
+    private static Map<String, float[]> batchNormValues(MlxEngine engine, Architecture arch, int[] shape,
+            SplittableRandom random) {
+        Map<String, float[]> values = new HashMap<>();
+        try (Network probe = engine.networks().create(arch, shape, 0, Map.of(), DataType.FLOAT64)) {
+            for (Parameter p : probe.parameters()) {
+                String name = p.name();
+                boolean bn = name.endsWith("running_mean") || name.endsWith("running_var")
+                        || probe.parameters().stream().anyMatch(q -> q.name().equals(
+                                name.substring(0, name.lastIndexOf('.')) + ".running_mean"));
+                if (!bn || name.endsWith("num_batches_tracked")) {
+                    continue;
+                }
+                float[] v = new float[Math.toIntExact(p.array().size())];
+                for (int i = 0; i < v.length; i++) {
+                    double u = random.nextDouble();
+                    v[i] = (float) (name.endsWith("running_var") ? 0.2 + u : 2 * (2 * u - 1));
+                }
+                values.put(name, v);
+            }
+        }
+        return values;
+    }
+
+    /** Applies {@code mutate} to a layer and, inside residual blocks, to every layer of both branches. */
+    private static Layer deep(Layer layer, UnaryOperator<Layer> mutate) {
+        if (layer instanceof ResidualLayer res) {
+            Layer rebuilt = new ResidualLayer(res.body().stream().map(l -> deep(l, mutate)).toList(),
+                    res.shortcut().stream().map(l -> deep(l, mutate)).toList());
+            return mutate.apply(rebuilt);
+        }
+        return mutate.apply(layer);
+    }
+
+    /** Delegates everything but the interval passes to a real layer. */
+    private abstract static class Broken implements Layer {
+        final Layer real;
+
+        Broken(Layer real) {
+            this.real = real;
+        }
+
+        @Override
+        public String describe() {
+            return "broken " + real.describe();
+        }
+
+        @Override
+        public List<Parameter> parameters() {
+            return real.parameters();
+        }
+
+        @Override
+        public NDArray forward(NDArray x) {
+            return real.forward(x);
+        }
+
+        @Override
+        public boolean supportsIntervals() {
+            return true;
+        }
+    }
+
+    /** Unsound: radius times {@code a} instead of {@code |a|}. */
+    private static final class SignedBatchNorm extends Broken {
+        private final BatchNorm2dLayer bn;
+
+        SignedBatchNorm(BatchNorm2dLayer bn) {
+            super(bn);
+            this.bn = bn;
+        }
+
+        @Override
+        public Interval forwardInterval(Interval input) {
+            NDArray mu = input.centre();
+            NDArray a = bn.scale(mu);
+            NDArray muOut = mu.mul(a).add(bn.shift(mu, a));
+            NDArray r = input.radius().mul(a);
+            return new Interval(muOut.sub(r), muOut.add(r));
+        }
+
+        @Override
+        public Interval backwardInterval(Interval g, Interval input) {
+            return bn.backwardInterval(g, input);
+        }
+    }
+
+    /** Unsound: the backward bound of a residual block that only goes through the body. */
+    private static final class BodyOnlyBackward extends Broken {
+        private final ResidualLayer res;
+
+        BodyOnlyBackward(ResidualLayer res) {
+            super(res);
+            this.res = res;
+        }
+
+        @Override
+        public Interval forwardInterval(Interval input) {
+            return res.forwardInterval(input);
+        }
+
+        @Override
+        public Interval backwardInterval(Interval g, Interval input) {
+            List<IntervalStep> steps = new ArrayList<>();
+            Interval current = input;
+            for (Layer l : res.body()) {
+                IntervalStep step = l.intervalStep(current);
+                steps.add(step);
+                current = step.output();
+            }
+            Interval back = g;
+            for (int i = steps.size() - 1; i >= 0; i--) {
+                back = steps.get(i).backward().apply(back);
+            }
+            return back;
+        }
+    }
+
+    /** Unsound during training: the identity bounds of evaluation mode, whatever the mask. */
+    private static final class IdentityIntervalDropout extends Broken {
+        IdentityIntervalDropout(DropoutLayer real) {
+            super(real);
+        }
+
+        @Override
+        public Interval forwardInterval(Interval input) {
+            return input;
+        }
+
+        @Override
+        public Interval backwardInterval(Interval g, Interval input) {
+            return g;
+        }
+    }
+}
