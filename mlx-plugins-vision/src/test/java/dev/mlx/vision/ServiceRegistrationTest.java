@@ -20,7 +20,7 @@ class ServiceRegistrationTest {
 
     @Test
     void mlpAndThePapersCnnsAreRegisteredModels() {
-        assertEquals(List.of("mlp", "derma-cnn", "isic-cnn", "plant-cnn"), names(ServiceLoader.load(ModelProvider.class)));
+        assertEquals(List.of("mlp", "derma-cnn", "isic-cnn", "plant-cnn", "resnet18"), names(ServiceLoader.load(ModelProvider.class)));
     }
 
     private static List<String> names(ServiceLoader<? extends Described> loader) {

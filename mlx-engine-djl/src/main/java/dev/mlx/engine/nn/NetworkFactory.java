@@ -89,7 +89,8 @@ public final class NetworkFactory {
      */
     public Network create(Architecture architecture, int[] exampleShape, long seed, Map<String, float[]> values,
             DataType dataType) {
-        Map<String, float[]> initial = values;
+        Map<String, float[]> initial = architecture.pretrained() == null ? values
+                : TorchvisionWeights.load(architecture, values);
         NDManager manager = parent.newSubManager();
         try {
             SplittableRandom random = new SplittableRandom(seed);
@@ -99,7 +100,7 @@ public final class NetworkFactory {
             for (LayerSpec spec : architecture.layers()) {
                 boolean frozen = index < architecture.frozenLayers();
                 layers.add(new Builder(manager, random, initial, dataType, gradHelper, mode, frozen)
-                        .layer(spec, "layer" + index++));
+                        .layer(spec, layerPrefix(index++)));
             }
             Network network = new Network(architecture, layers, manager, gradHelper, mode);
             checkShapes(network, exampleShape, dataType);
@@ -133,6 +134,21 @@ public final class NetworkFactory {
         BertEncoder encoder = BertEncoder.create(config, names, weights, manager, seed, dataType);
         return new TextEncoderLayer(t.describe(), encoder, BertPooling.valueOf(t.pooling().toUpperCase(Locale.ROOT)),
                 t.padId());
+    }
+
+    /** @return the name prefix of the tensors of top-level layer {@code index} */
+    static String layerPrefix(int index) {
+        return "layer" + index;
+    }
+
+    /** @return the name prefix of layer {@code j} of a residual block's body */
+    static String bodyPrefix(String block, int j) {
+        return block + ".body." + j;
+    }
+
+    /** @return the name prefix of layer {@code j} of a residual block's shortcut */
+    static String shortcutPrefix(String block, int j) {
+        return block + ".shortcut." + j;
     }
 
     /** Builds the layers of one top-level layer (recursively inside residual blocks). */
@@ -179,11 +195,11 @@ public final class NetworkFactory {
             if (spec instanceof LayerSpec.Residual r) {
                 List<Layer> body = new ArrayList<>();
                 for (int j = 0; j < r.body().size(); j++) {
-                    body.add(layer(r.body().get(j), prefix + ".body." + j));
+                    body.add(layer(r.body().get(j), bodyPrefix(prefix, j)));
                 }
                 List<Layer> shortcut = new ArrayList<>();
                 for (int j = 0; j < r.shortcut().size(); j++) {
-                    shortcut.add(layer(r.shortcut().get(j), prefix + ".shortcut." + j));
+                    shortcut.add(layer(r.shortcut().get(j), shortcutPrefix(prefix, j)));
                 }
                 return new ResidualLayer(body, shortcut);
             }

@@ -1,2 +1,2 @@
-/** Model architectures for image datasets: the MLP family and the CNNs of the paper's code. */
+/** Model architectures for image datasets: the MLP family, the CNNs of the paper's code and ResNet-18. */
 package dev.mlx.vision.model;

@@ -1,0 +1,195 @@
+package dev.mlx.engine.safetensors;
+
+import dev.mlx.api.error.MlxException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a safetensors file (the format of Hugging Face's {@code safetensors} library):
+ *
+ * <pre>
+ * bytes 0..8        N, the header length, unsigned 64-bit little-endian
+ * bytes 8..8+N      a UTF-8 JSON object: for each tensor
+ *                   "name": {"dtype": "F32", "shape": [64, 3, 7, 7], "data_offsets": [begin, end]}
+ *                   and optionally "__metadata__": {string: string}
+ * bytes 8+N..       the data buffer; a tensor's bytes are [begin, end) of it, row-major, little-endian
+ * </pre>
+ *
+ * Every tensor is validated before any is returned: a known dtype ({@link SafetensorsDType}),
+ * non-negative dimensions, {@code end - begin = product(shape) * element size}, ranges inside the
+ * buffer and not overlapping. Any violation, an unreadable or truncated file, or malformed JSON is
+ * one user-error {@link MlxException} naming the file, the tensor and the problem.
+ */
+public final class SafetensorsReader {
+    private static final long MAX_HEADER = 100L << 20;
+    private static final String METADATA = "__metadata__";
+
+    private SafetensorsReader() {}
+
+    /**
+     * @param file a {@code .safetensors} file
+     * @return the tensors by name, in the order of their data offsets
+     * @throws MlxException (user error) if the file is missing, unreadable or malformed
+     */
+    public static Map<String, SafetensorsTensor> read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw MlxException.userError("safetensors file " + file + " does not exist; pass the path of a"
+                    + " .safetensors state dict");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < 8) {
+                throw malformed(file, "it has " + size + " bytes, fewer than the 8-byte header length");
+            }
+            ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, lengthBytes, 0, file);
+            long headerLength = lengthBytes.flip().getLong();
+            if (headerLength < 2 || headerLength > MAX_HEADER || headerLength > size - 8) {
+                throw malformed(file, "its header length " + Long.toUnsignedString(headerLength) + " does not fit the"
+                        + " file of " + size + " bytes");
+            }
+            ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+            readFully(channel, headerBytes, 8, file);
+            String json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(headerBytes.flip()).toString();
+            long dataStart = 8 + headerLength;
+            List<Entry> entries = entries(file, json, size - dataStart);
+            long dataLength = size - dataStart;
+            if (dataLength > Integer.MAX_VALUE) {
+                throw malformed(file, "its data buffer of " + dataLength + " bytes is larger than mlx reads (2 GiB)");
+            }
+            ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLength)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            Map<String, SafetensorsTensor> tensors = new LinkedHashMap<>();
+            for (Entry e : entries) {
+                int count = Math.toIntExact(e.elements);
+                float[] values = new float[count];
+                ByteBuffer slice = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                slice.position((int) e.begin);
+                for (int i = 0; i < count; i++) {
+                    values[i] = e.dtype.read(slice);
+                }
+                tensors.put(e.name, new SafetensorsTensor(e.name, e.dtype, e.shape, values));
+            }
+            return tensors;
+        } catch (CharacterCodingException e) {
+            throw malformed(file, "its header is not valid UTF-8");
+        } catch (IOException e) {
+            throw MlxException.userError("cannot read safetensors file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Entry(String name, SafetensorsDType dtype, long[] shape, long elements, long begin, long end) {}
+
+    private static List<Entry> entries(Path file, String json, long dataLength) {
+        Object parsed;
+        try {
+            parsed = HeaderJson.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw malformed(file, "its header is not valid JSON (" + e.getMessage() + ")");
+        }
+        if (!(parsed instanceof Map<?, ?> header)) {
+            throw malformed(file, "its header is not a JSON object");
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<?, ?> item : header.entrySet()) {
+            String name = (String) item.getKey();
+            if (name.equals(METADATA)) {
+                continue;
+            }
+            entries.add(entry(file, name, item.getValue(), dataLength));
+        }
+        entries.sort(Comparator.comparingLong(Entry::begin));
+        long previousEnd = 0;
+        String previous = null;
+        for (Entry e : entries) {
+            if (e.begin < previousEnd) {
+                throw malformed(file, "the data of tensor " + e.name + " overlaps that of " + previous);
+            }
+            previousEnd = e.end;
+            previous = e.name;
+        }
+        return entries;
+    }
+
+    private static Entry entry(Path file, String name, Object description, long dataLength) {
+        if (!(description instanceof Map<?, ?> fields)) {
+            throw malformed(file, "tensor " + name + " is not described by a JSON object");
+        }
+        Object dtypeName = fields.get("dtype");
+        SafetensorsDType dtype;
+        try {
+            dtype = SafetensorsDType.valueOf(String.valueOf(dtypeName).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw malformed(file, "tensor " + name + " has dtype " + dtypeName + "; mlx reads F32, F64, F16, BF16 and"
+                    + " I64");
+        }
+        long[] shape = longs(file, name, "shape", fields.get("shape"));
+        long[] offsets = longs(file, name, "data_offsets", fields.get("data_offsets"));
+        if (offsets.length != 2) {
+            throw malformed(file, "tensor " + name + " has " + offsets.length + " data_offsets; it needs [begin, end]");
+        }
+        long elements = 1;
+        for (long d : shape) {
+            elements = Math.multiplyExact(elements, d);
+        }
+        long begin = offsets[0];
+        long end = offsets[1];
+        if (end < begin || end > dataLength) {
+            throw malformed(file, "tensor " + name + " has data_offsets [" + begin + ", " + end + "] outside the data"
+                    + " buffer of " + dataLength + " bytes (the file may be truncated)");
+        }
+        if (end - begin != elements * dtype.bytes()) {
+            throw malformed(file, "tensor " + name + " of shape " + java.util.Arrays.toString(shape) + " and dtype "
+                    + dtype + " needs " + elements * dtype.bytes() + " bytes but its data_offsets span "
+                    + (end - begin));
+        }
+        return new Entry(name, dtype, shape, elements, begin, end);
+    }
+
+    private static long[] longs(Path file, String tensor, String field, Object value) {
+        if (!(value instanceof List<?> list)) {
+            throw malformed(file, "tensor " + tensor + " has no " + field + " array");
+        }
+        long[] out = new long[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(list.get(i) instanceof Long l) || l < 0) {
+                throw malformed(file, "tensor " + tensor + " has " + field + " entry " + list.get(i)
+                        + "; it must be a non-negative integer");
+            }
+            out[i] = l;
+        }
+        return out;
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer target, long position, Path file)
+            throws IOException {
+        long at = position;
+        while (target.hasRemaining()) {
+            int n = channel.read(target, at);
+            if (n < 0) {
+                throw malformed(file, "it ends inside its header");
+            }
+            at += n;
+        }
+    }
+
+    private static MlxException malformed(Path file, String what) {
+        return MlxException.userError(file + " is not a valid safetensors file: " + what
+                + ". Save the state dict with safetensors.torch.save_file(model.state_dict(), path)");
+    }
+}
