@@ -184,7 +184,7 @@ public final class NetworkFactory {
                         constant(prefix + ".num_batches_tracked", new Shape(), 0, false), mode);
             }
             if (spec instanceof LayerSpec.MaxPool2d p) {
-                return new MaxPool2dLayer(p.kernel(), p.stride(), p.padding());
+                return new MaxPool2dLayer(p.kernel(), p.stride(), p.padding(), gradHelper);
             }
             if (spec instanceof LayerSpec.GlobalAvgPool2d) {
                 return new GlobalAvgPool2dLayer();

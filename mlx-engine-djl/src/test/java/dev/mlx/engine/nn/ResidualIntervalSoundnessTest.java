@@ -1,5 +1,6 @@
 package dev.mlx.engine.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,9 +35,10 @@ import org.junit.jupiter.api.Test;
  * ReLU, residual blocks with identity and projection shortcuts, global average pooling, Dropout
  * and Linear, every sampled point of the masked box has its logits and its cross-entropy input
  * gradient inside the propagated intervals, outside training steps (dropout off) and inside them
- * (every dropout mask the sampled forward passes draw). MaxPool2d is checked for its forward
- * bounds. Deliberately unsound variants of the BatchNorm, residual and Dropout bounds are caught,
- * so the test cannot pass vacuously; and the layers without sound bounds refuse with the layer's
+ * (every dropout mask the sampled forward passes draw), with and without a MaxPool2d. The MaxPool
+ * backward bound collapses to the exact gradient routing for a point box. Deliberately unsound
+ * variants of the BatchNorm, residual, Dropout and MaxPool bounds are caught, so the test cannot
+ * pass vacuously; and batch statistics, which have no sound bounds, are refused with the layer's
  * name.
  */
 class ResidualIntervalSoundnessTest {
@@ -60,10 +62,43 @@ class ResidualIntervalSoundnessTest {
     }
 
     @Test
-    void maxPoolLogitBoundsContainEverySampledLogit() {
+    void boundsThroughMaxPoolContainEverySampledLogitAndInputGradient() {
         Result r = run(UnaryOperator.identity(), false, true);
-        assertTrue(r.points >= 1_000, "logits checked: " + r.points);
-        assertEquals(0, r.violations, "sound bounds must contain every sampled logit; " + r.example);
+        assertTrue(r.points >= 20_000, "points checked: " + r.points);
+        assertEquals(0, r.violations, "sound bounds must contain every sampled value; " + r.example);
+    }
+
+    @Test
+    void theCheckerCatchesAMaxPoolBackwardThatOnlyRoutesThroughTheCentresMaximum() {
+        Result r = run(layer -> layer instanceof MaxPool2dLayer pool ? new CentreRoutedMaxPool(pool) : layer, false,
+                true);
+        assertTrue(r.violations > 0, "a MaxPool bound that ignores the other possible maxima must be detected");
+    }
+
+    @Test
+    void maxPoolBackwardBoundOfAPointBoxIsTheExactGradientRouting() {
+        MlxEngine engine = SharedEngine.get();
+        int side = 7;
+        Architecture arch = new Architecture(List.of(new LayerSpec.MaxPool2d(3, 2, 1), new LayerSpec.Flatten()));
+        SplittableRandom random = new SplittableRandom(9);
+        try (Network net = engine.networks().create(arch, new int[] {2, side, side}, 0, Map.of(), DataType.FLOAT64);
+                NDManager m = engine.manager().newSubManager()) {
+            double[] x = new double[2 * 2 * side * side];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = random.nextDouble() * 2 - 1;
+            }
+            NDArray xs = m.create(x, new Shape(2, 2, side, side));
+            int outputs = 2 * 4 * 4;
+            double[] g = new double[2 * outputs];
+            for (int i = 0; i < g.length; i++) {
+                g[i] = random.nextDouble() * 2 - 1;
+            }
+            NDArray gs = m.create(g, new Shape(2, outputs));
+            double[] exact = net.inputGradient(xs, z -> z.mul(gs)).gradient().toDoubleArray();
+            Interval bound = net.intervalBounds().propagate(new Interval(xs, xs)).inputGradient(new Interval(gs, gs));
+            assertArrayEquals(exact, bound.lower().toDoubleArray(), 1e-12);
+            assertArrayEquals(exact, bound.upper().toDoubleArray(), 1e-12);
+        }
     }
 
     @Test
@@ -85,7 +120,7 @@ class ResidualIntervalSoundnessTest {
     }
 
     @Test
-    void batchStatisticsAndMaxPoolGradientBoundsAreRefusedNamingTheLayer() {
+    void batchStatisticsAreRefusedNamingTheLayer() {
         MlxEngine engine = SharedEngine.get();
         Architecture arch = new Architecture(List.of(new LayerSpec.Conv2d(1, 2, 3, 1, 1, false),
                 new LayerSpec.Residual(List.of(new LayerSpec.Conv2d(2, 2, 3, 1, 1, false),
@@ -102,10 +137,10 @@ class ResidualIntervalSoundnessTest {
             NDArray x = m.zeros(new Shape(2, 1, 4, 4), DataType.FLOAT64);
             IntervalPass pass = net.intervalBounds().propagate(new Interval(x, x.add(1)));
             Interval logits = pass.logits();
-            assertTrue(logits.upper().sub(logits.lower()).min().getDouble() >= 0);
-            UnsupportedCapabilityException e = assertThrows(UnsupportedCapabilityException.class,
-                    () -> pass.inputGradient(new Interval(logits.lower(), logits.upper())));
-            assertTrue(e.getMessage().contains("layer 2 (MaxPool2d(k=2, s=2, p=0))"), e.getMessage());
+            assertTrue(logits.upper().sub(logits.lower()).min().getDouble() >= 0,
+                    "outside training the same network is bounded");
+            Interval eta = pass.inputGradient(new Interval(logits.lower(), logits.upper()));
+            assertEquals(new Shape(2, 1, 4, 4), eta.lower().getShape());
         }
     }
 
@@ -143,8 +178,8 @@ class ResidualIntervalSoundnessTest {
     /**
      * @param training whether the sampled forward passes and the bounds run inside a training
      *     step (active dropout; the TRAIN-mode BatchNorm of the first block is then kept out, see
-     *     {@link #batchStatisticsAndMaxPoolGradientBoundsAreRefusedNamingTheLayer})
-     * @param maxPool whether the networks contain a MaxPool2d (then only logits are checked)
+     *     {@link #batchStatisticsAreRefusedNamingTheLayer})
+     * @param maxPool whether the networks contain a MaxPool2d after the stem
      */
     private Result run(UnaryOperator<Layer> mutate, boolean training, boolean maxPool) {
         MlxEngine engine = SharedEngine.get();
@@ -190,13 +225,9 @@ class ResidualIntervalSoundnessTest {
                 Interval logits = pass.logits();
                 double[] zl = logits.lower().toDoubleArray();
                 double[] zu = logits.upper().toDoubleArray();
-                double[] el = null;
-                double[] eu = null;
-                if (!maxPool) {
-                    Interval eta = pass.inputGradient(CrossEntropyBounds.logitGradient(logits, ys));
-                    el = eta.lower().toDoubleArray();
-                    eu = eta.upper().toDoubleArray();
-                }
+                Interval eta = pass.inputGradient(CrossEntropyBounds.logitGradient(logits, ys));
+                double[] el = eta.lower().toDoubleArray();
+                double[] eu = eta.upper().toDoubleArray();
                 for (int s = 0; s < SAMPLES; s++) {
                     double[] point = new double[x.length];
                     for (int i = 0; i < x.length; i++) {
@@ -208,22 +239,17 @@ class ResidualIntervalSoundnessTest {
                     InputGradient g = net.inputGradient(p, z -> Losses.perSampleCrossEntropy(z, ys));
                     double[] z = g.logits().toDoubleArray();
                     for (int i = 0; i < z.length; i++) {
-                        if (maxPool) {
-                            points++;
-                        }
                         if (z[i] < zl[i] - TOLERANCE || z[i] > zu[i] + TOLERANCE) {
                             violations++;
                             example = "logit " + z[i] + " outside [" + zl[i] + ", " + zu[i] + "]";
                         }
                     }
-                    if (!maxPool) {
-                        double[] grad = g.gradient().toDoubleArray();
-                        for (int i = 0; i < grad.length; i++) {
-                            points++;
-                            if (grad[i] < el[i] - TOLERANCE || grad[i] > eu[i] + TOLERANCE) {
-                                violations++;
-                                example = "input gradient " + grad[i] + " outside [" + el[i] + ", " + eu[i] + "]";
-                            }
+                    double[] grad = g.gradient().toDoubleArray();
+                    for (int i = 0; i < grad.length; i++) {
+                        points++;
+                        if (grad[i] < el[i] - TOLERANCE || grad[i] > eu[i] + TOLERANCE) {
+                            violations++;
+                            example = "input gradient " + grad[i] + " outside [" + el[i] + ", " + eu[i] + "]";
                         }
                     }
                 }
@@ -363,6 +389,27 @@ class ResidualIntervalSoundnessTest {
                 back = steps.get(i).backward().apply(back);
             }
             return back;
+        }
+    }
+
+    /** Unsound: routes the cotangent only to the maxima of the box's centre. */
+    private static final class CentreRoutedMaxPool extends Broken {
+        private final MaxPool2dLayer pool;
+
+        CentreRoutedMaxPool(MaxPool2dLayer pool) {
+            super(pool);
+            this.pool = pool;
+        }
+
+        @Override
+        public Interval forwardInterval(Interval input) {
+            return pool.forwardInterval(input);
+        }
+
+        @Override
+        public Interval backwardInterval(Interval g, Interval input) {
+            NDArray centre = input.centre();
+            return pool.backwardInterval(g, new Interval(centre, centre));
         }
     }
 
