@@ -391,7 +391,8 @@ class MetricsTest {
     void theBuiltInMetricsAreDiscoveredByServiceLoader() {
         List<String> names = ServiceLoader.load(MetricProvider.class).stream().map(p -> p.get().name()).sorted()
                 .toList();
-        assertEquals(List.of("empirical-fragility", "fragility", "group-accuracy"), names);
+        assertEquals(List.of("adversarial-accuracy", "attribution-robustness", "empirical-fragility", "feature-leakage",
+                "fragility", "group-accuracy", "localisation", "rcs"), names);
         assertEquals(0.1, new FragilityMetricProvider().parameters().defaults().getDouble("epsilon"), 0);
         MlxException bad = assertThrows(MlxException.class,
                 () -> new FragilityMetricProvider().parameters().bind("fragility", Map.of("epsilon", "-1")));
