@@ -125,9 +125,8 @@ public final class CurveChart {
         XYChart chart = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xAxisTitle)
                 .yAxisTitle(yAxisTitle).build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setLegendPosition(series.size() > 3 ? Styler.LegendPosition.OutsideE
-                : Styler.LegendPosition.InsideNE);
-        chart.getStyler().setLegendBackgroundColor(new Color(255, 255, 255, 210));
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setMarkerSize(5);
         chart.getStyler().setAntiAlias(true);
         boolean wholeX = series.stream().allMatch(s -> Arrays.stream(s.x).allMatch(v -> v == Math.rint(v)));
