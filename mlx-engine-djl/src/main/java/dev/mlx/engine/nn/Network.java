@@ -183,9 +183,9 @@ public final class Network implements Model, AutoCloseable {
         return this::propagate;
     }
 
-    private static final String SUPPORTED = "supported layer types: Linear, ReLU, Flatten, Conv2d, GlobalAvgPool2d,"
-            + " Dropout, Residual, BatchNorm2d with running statistics (batchnorm mode eval, or outside training"
-            + " steps), and MaxPool2d for logit bounds only";
+    private static final String SUPPORTED = "supported layer types: Linear, ReLU, Flatten, Conv2d, MaxPool2d,"
+            + " GlobalAvgPool2d, Dropout, Residual, and BatchNorm2d with running statistics (batchnorm mode eval, or"
+            + " outside training steps)";
 
     /**
      * @return the description of the first layer (looking inside residual blocks) failing

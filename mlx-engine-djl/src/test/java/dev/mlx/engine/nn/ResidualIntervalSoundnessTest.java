@@ -144,6 +144,54 @@ class ResidualIntervalSoundnessTest {
         }
     }
 
+    @Test
+    void aLayerWithoutABackwardBoundInsideABlockIsRefusedWhenGradientBoundsAreAsked() {
+        MlxEngine engine = SharedEngine.get();
+        Architecture arch = new Architecture(List.of(new LayerSpec.Conv2d(1, 2, 3, 1, 1, false),
+                new LayerSpec.Residual(List.of(new LayerSpec.Relu()), List.of()), new LayerSpec.Flatten(),
+                new LayerSpec.Linear(32, 2)));
+        try (Network base = engine.networks().create(arch, new int[] {1, 4, 4}, 1, Map.of(), DataType.FLOAT64);
+                NDManager m = engine.manager().newSubManager()) {
+            List<Layer> layers = new ArrayList<>(base.layersForTest());
+            ResidualLayer block = (ResidualLayer) layers.get(1);
+            layers.set(1, new ResidualLayer(List.of(new ForwardOnly(block.body().get(0))), List.of()));
+            Network net = base.withLayersForTest(layers);
+            NDArray x = m.zeros(new Shape(2, 1, 4, 4), DataType.FLOAT64);
+            IntervalPass pass = net.intervalBounds().propagate(new Interval(x, x.add(1)));
+            Interval logits = pass.logits();
+            UnsupportedCapabilityException e = assertThrows(UnsupportedCapabilityException.class,
+                    () -> pass.inputGradient(new Interval(logits.lower(), logits.upper())));
+            assertTrue(e.getMessage().contains("layer 1 (residual body layer 0: forward-only ReLU)"), e.getMessage());
+        }
+    }
+
+    /** A layer with a forward interval but no backward one (the capability the network checks). */
+    private static final class ForwardOnly extends Broken {
+        ForwardOnly(Layer real) {
+            super(real);
+        }
+
+        @Override
+        public String describe() {
+            return "forward-only " + real.describe();
+        }
+
+        @Override
+        public boolean supportsBackwardIntervals() {
+            return false;
+        }
+
+        @Override
+        public Interval forwardInterval(Interval input) {
+            return real.forwardInterval(input);
+        }
+
+        @Override
+        public Interval backwardInterval(Interval g, Interval input) {
+            throw new AssertionError("must not be called");
+        }
+    }
+
     private record Result(long points, long violations, String example) {}
 
     private static Architecture randomArchitecture(SplittableRandom random, int channels, boolean maxPool) {
