@@ -1,5 +1,7 @@
 package dev.mlx.app;
 
+import dev.mlx.app.ablate.AblateCommand;
+import dev.mlx.app.ablate.TrialCommand;
 import dev.mlx.app.command.BenchCommand;
 import dev.mlx.app.command.CompareCommand;
 import dev.mlx.app.command.DemoCommand;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Option;
         description = "Learning from explanations: train models that are right for the right reasons.",
         subcommands = {PluginsCommand.class, TrainCommand.class, DemoCommand.class, CompareCommand.class,
                 BenchCommand.class, EvalCommand.class, ExplainCommand.class, ExportCommand.class,
-                PredictCommand.class})
+                PredictCommand.class, AblateCommand.class, TrialCommand.class})
 public final class MlxCommand implements Runnable {
     @Option(names = "--plugins-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Folder of plugin JARs (default: $MLX_PLUGINS or ./plugins).")

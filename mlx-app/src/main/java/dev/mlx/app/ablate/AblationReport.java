@@ -1,0 +1,145 @@
+package dev.mlx.app.ablate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.mlx.api.error.ErrorKind;
+import dev.mlx.api.error.MlxException;
+import dev.mlx.app.run.Provenance;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes an ablation's summary files into its folder: {@code results.csv} (one row per trial),
+ * {@code results.json} (the settings, every trial, and the seed-averaged cells), {@code report.md}
+ * (the command, the machine, the cell table and the plots) and the PNG plots
+ * ({@link AblationPlots}). Rewritten after every run from the complete trials, so a resumed
+ * ablation's summary covers all of them.
+ */
+final class AblationReport {
+    private AblationReport() {}
+
+    /**
+     * @param out the ablation folder
+     * @param spec the settings
+     * @param command the command line that ran it
+     * @param outcome the trials
+     * @param totalTrials how many trials the plan has
+     * @return the files written
+     */
+    static List<String> write(Path out, AblationSpec spec, String command, TrialScheduler.Outcome outcome,
+            int totalTrials) {
+        List<AblationCell> cells = AblationCell.of(outcome.results());
+        List<String> files = new ArrayList<>();
+        List<String> columns = columns(outcome.results());
+        write(out.resolve("results.csv"), csv(columns, outcome.results()));
+        files.add("results.csv");
+        write(out.resolve("results.json"), json(spec, command, outcome, cells, totalTrials));
+        files.add("results.json");
+        List<String> plots = cells.isEmpty() ? List.of() : AblationPlots.write(out, spec.kind(), cells);
+        write(out.resolve("report.md"), markdown(spec, command, outcome, cells, plots, totalTrials));
+        files.add("report.md");
+        files.addAll(plots);
+        return files;
+    }
+
+    private static List<String> columns(List<TrialResult> results) {
+        List<String> columns = new ArrayList<>();
+        for (TrialResult r : results) {
+            for (String k : r.trial().coordinates().keySet()) {
+                if (!columns.contains(k)) {
+                    columns.add(k);
+                }
+            }
+        }
+        return columns;
+    }
+
+    static String csv(List<String> columns, List<TrialResult> results) {
+        StringBuilder b = new StringBuilder("trial,");
+        columns.forEach(c -> b.append(c).append(','));
+        b.append("seed,train_size,test_size,test_accuracy,avg_group_accuracy,worst_group_accuracy,worst_group,"
+                + "wall_seconds,seconds_per_epoch\n");
+        for (TrialResult r : results) {
+            b.append(r.trial().id()).append(',');
+            columns.forEach(c -> b.append(r.trial().coordinates().getOrDefault(c, "")).append(','));
+            b.append(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.6f,%.6f,%d,%.3f,%.3f%n", r.trial().seed(),
+                    r.trainSize(), r.testSize(), r.test().accuracy(), r.test().averageGroupAccuracy(),
+                    r.test().worstGroupAccuracy(), r.test().worstGroup(), r.wallSeconds(), r.secondsPerEpoch()));
+        }
+        return b.toString();
+    }
+
+    private static String json(AblationSpec spec, String command, TrialScheduler.Outcome outcome,
+            List<AblationCell> cells, int totalTrials) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ablation", spec.kind().cliName());
+        m.put("command", command);
+        m.put("settings", spec);
+        m.put("mlxVersion", Provenance.mlxVersion());
+        m.put("machine", machine());
+        m.put("trialsPlanned", totalTrials);
+        m.put("trialsComplete", outcome.results().size());
+        m.put("failures", outcome.failures());
+        m.put("cells", cells);
+        m.put("trials", outcome.results());
+        try {
+            return TrialRunner.JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String markdown(AblationSpec spec, String command, TrialScheduler.Outcome outcome,
+            List<AblationCell> cells, List<String> plots, int totalTrials) {
+        StringBuilder b = new StringBuilder();
+        b.append("# Ablation: ").append(spec.kind().cliName()).append(" on ").append(spec.dataset()).append(" (")
+                .append(spec.model()).append(")\n\n");
+        b.append("Command: `").append(command).append("`\n\n");
+        b.append(String.format(Locale.ROOT, "%d of %d trials complete; seeds %s; %s.%n%n", outcome.results().size(),
+                totalTrials, spec.seeds(), machine()));
+        b.append("Avg Acc = mean of the restart-averaged per-group test accuracies; Wg Acc = the lowest of them "
+                + "(reference spec §8.1); ± = std over seeds.\n\n");
+        List<String> keys = cells.isEmpty() ? List.of() : new ArrayList<>(cells.get(0).coordinates().keySet());
+        b.append('|');
+        keys.forEach(k -> b.append(' ').append(k).append(" |"));
+        b.append(" train n | Avg Acc | Wg Acc | test acc |\n|");
+        keys.forEach(k -> b.append("---|"));
+        b.append("---|---|---|---|\n");
+        for (AblationCell c : cells) {
+            b.append('|');
+            keys.forEach(k -> b.append(' ').append(c.coordinates().get(k)).append(" |"));
+            b.append(String.format(Locale.ROOT, " %d | %.2f ± %.2f | %.2f ± %.2f | %.2f |%n", c.trainSize(),
+                    100 * c.averageGroupAccuracy(), 100 * c.averageStd(), 100 * c.worstGroupAccuracy(),
+                    100 * c.worstStd(), 100 * c.testAccuracy()));
+        }
+        if (!outcome.failures().isEmpty()) {
+            b.append("\nFailed trials (run the same command again to retry them):\n\n");
+            outcome.failures().forEach(f -> b.append("* ").append(f).append('\n'));
+        }
+        if (!plots.isEmpty()) {
+            b.append('\n');
+            plots.forEach(p -> b.append("![").append(p).append("](").append(p).append(")\n"));
+        }
+        return b.toString();
+    }
+
+    /** @return the machine note: cores, OS, JVM */
+    static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name") + " "
+                + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version");
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new MlxException(ErrorKind.RESOURCES, "cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.mlx.app.ablate;
+
+import dev.mlx.api.metric.GroupAccuracy;
+
+/**
+ * What one finished trial measured on the (untouched) test split, written atomically to
+ * {@code trials/<id>/result.json} as the last act of the trial: its presence, with an embedded
+ * {@link #trial()} equal to the planned one, is what marks the trial complete.
+ *
+ * @param trial the trial
+ * @param groupCorrect correct test predictions per group
+ * @param groupCount test examples per group
+ * @param trainSize training examples after the transform
+ * @param testSize test examples
+ * @param wallSeconds training wall time
+ * @param secondsPerEpoch mean seconds per epoch
+ */
+public record TrialResult(Trial trial, long[] groupCorrect, long[] groupCount, int trainSize, int testSize,
+        double wallSeconds, double secondsPerEpoch) {
+
+    /** @return the test group accuracy */
+    public GroupAccuracy test() {
+        return new GroupAccuracy(groupCorrect, groupCount);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.mlx.app.ablate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlx.app.testing.CliRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tiny mask-fraction ablation end to end: 2 methods x 2 fractions on a generated Decoy-DERM
+ * file, one epoch, every trial its own process; then resumed after one trial's result is deleted.
+ */
+class AblateCommandTest {
+    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G'};
+
+    @TempDir
+    Path tmp;
+
+    private CliRun ablate(Path data, Path out) {
+        return CliRun.of("--cache-dir", tmp.resolve("cache").toString(), "ablate", "mask-fraction", "-d", "decoy-derm",
+                "--dataset-param", "dir=" + data, "--model-param", "hidden=8", "--methods", "rrr,cert-r4",
+                "--fractions", "0,1", "--epochs", "1", "--batch-size", "16", "--threads", "1", "--trial-heap", "512m",
+                "-o", out.toString());
+    }
+
+    @Test
+    void runsEveryTrialInItsOwnProcessWritesCsvJsonReportPlotsAndResumes() throws IOException {
+        Path data = Files.createDirectories(tmp.resolve("derm"));
+        TinyDermaNpz.write(data, 24, 16, 1);
+        Path out = tmp.resolve("ablation");
+
+        CliRun first = ablate(data, out);
+        assertEquals(0, first.exitCode(), first.toString());
+        assertTrue(first.out().contains("4 of 4 trials complete (0 from an earlier run)"), first.out());
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(5, csv.size(), "header + 4 trials");
+        assertTrue(csv.get(0).startsWith("trial,method,mask-fraction,seed,train_size"), csv.get(0));
+        assertTrue(csv.stream().anyMatch(l -> l.contains(",cert-r4,0,0,30,")), String.join("\n", csv));
+        for (String plot : new String[] {"mask-fraction-wg.png", "mask-fraction-avg.png"}) {
+            byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve(plot)), 4);
+            assertArrayEquals(PNG, head, plot + " is a PNG");
+        }
+        JsonNode json = TrialRunner.JSON.readTree(out.resolve("results.json").toFile());
+        assertEquals(4, json.get("trialsComplete").asInt());
+        assertEquals(4, json.get("cells").size());
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("| rrr | 0 |") && report.contains("![mask-fraction-wg.png]"), report);
+
+        // the trial at mask fraction 0 trained on all-zero masks, the one at 1 on the full swatch masks
+        Path zero = out.resolve("trials/method=cert-r4_mask-fraction=0_seed=0");
+        Path full = out.resolve("trials/method=cert-r4_mask-fraction=1_seed=0");
+        assertTrue(Files.readString(zero.resolve(TrialProcess.LOG_FILE)).contains("[masks kept 0.0]"));
+        assertTrue(Files.isRegularFile(full.resolve("run/report.json")), "each trial writes a full run folder");
+
+        // resume: delete one result, leave a half-written trial folder, re-run the same command
+        Files.delete(zero.resolve(TrialRunner.RESULT_FILE));
+        FileTime kept = Files.getLastModifiedTime(full.resolve(TrialRunner.RESULT_FILE));
+        CliRun second = ablate(data, out);
+        assertEquals(0, second.exitCode(), second.toString());
+        assertTrue(second.out().contains("4 of 4 trials complete (3 from an earlier run)"), second.out());
+        assertTrue(second.err().contains("re-running incomplete trial method=cert-r4_mask-fraction=0_seed=0"),
+                second.err());
+        assertTrue(Files.isRegularFile(zero.resolve(TrialRunner.RESULT_FILE)), "the deleted trial ran again");
+        assertEquals(kept, Files.getLastModifiedTime(full.resolve(TrialRunner.RESULT_FILE)),
+                "a complete trial is not redone");
+        assertEquals(5, Files.readAllLines(out.resolve("results.csv")).size());
+        try (Stream<Path> s = Files.list(out.resolve("trials"))) {
+            assertEquals(4, s.count());
+        }
+    }
+
+    @Test
+    void badOptionsFailBeforeAnyTrialStarts() {
+        Path out = tmp.resolve("never");
+        CliRun unknown = CliRun.of("ablate", "mask-ratio", "--methods", "rrr", "-o", out.toString());
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.singleError().contains("mask-fraction, data-fraction, corruption, heatmap, model-size"));
+        CliRun misplaced = CliRun.of("ablate", "mask-fraction", "--methods", "rrr", "--corruptions", "shift", "-o",
+                out.toString());
+        assertEquals(2, misplaced.exitCode());
+        assertTrue(misplaced.singleError().contains("--corruptions"), misplaced.singleError());
+        CliRun badMethod = CliRun.of("ablate", "corruption", "--methods", "rrr,nope", "-o", out.toString());
+        assertEquals(2, badMethod.exitCode());
+        assertTrue(badMethod.singleError().contains("nope"), badMethod.singleError());
+        CliRun badFraction = CliRun.of("ablate", "heatmap", "--methods", "rrr", "--fractions", "1.5", "-o",
+                out.toString());
+        assertEquals(2, badFraction.exitCode());
+        assertFalse(Files.exists(out), "nothing is written for a rejected command");
+    }
+}
