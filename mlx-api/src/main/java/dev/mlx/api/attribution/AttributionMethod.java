@@ -12,6 +12,12 @@ import dev.mlx.api.train.Model;
  * {@link AttributionProvider#differentiable()} is {@code true} and a training step is collecting
  * gradients, the result is differentiable with respect to the model's parameters (create_graph),
  * so a regularizer can penalise it.
+ *
+ * <p>Convention of the built-in methods, recommended for plugins: the randomness of row {@code b}
+ * depends only on {@code seed + b}, so a caller that attributes a split batch by batch and passes
+ * {@code seed + offset} (the index of the batch's first example) gets the same attribution for an
+ * example whatever the batch size. Bad arguments (labels not of shape {@code [B]} or outside the
+ * model's classes, NaN inputs) are a {@link dev.mlx.api.error.MlxException} user error.
  */
 @FunctionalInterface
 public interface AttributionMethod {
