@@ -13,7 +13,7 @@ import dev.mlx.app.run.RunFolder;
 import dev.mlx.app.run.RunReport;
 import dev.mlx.app.run.RunResult;
 import dev.mlx.app.run.RunSpec;
-import dev.mlx.app.run.SavedRun;
+import dev.mlx.app.run.FinishedRun;
 import dev.mlx.app.run.SaliencySampler;
 import dev.mlx.engine.train.TrainingConfig;
 import java.io.IOException;
@@ -78,7 +78,7 @@ final class ComparisonRunner {
      * @param out output folder
      * @param overwrite whether an existing folder may be replaced
      * @param resume whether to reuse the methods that an interrupted (or an earlier complete)
-     *     comparison towards {@code out} finished with exactly the same settings (see {@link SavedRun});
+     *     comparison towards {@code out} finished with exactly the same settings (see {@link FinishedRun});
      *     implies that {@code out} may be replaced once the new comparison is complete
      * @return the results, in method order
      */
@@ -157,7 +157,7 @@ final class ComparisonRunner {
     private Optional<RunResult> reusable(List<Path> sources, String method, RunSpec spec,
             DatasetLoader.Loaded loaded) {
         for (Path source : sources) {
-            Optional<RunResult> saved = SavedRun.matching(source.resolve(method), spec, loaded.params(),
+            Optional<RunResult> saved = FinishedRun.matching(source.resolve(method), spec, loaded.params(),
                     loaded.data(), catalog);
             if (saved.isPresent()) {
                 settings.err().printf(Locale.ROOT, "%s: reusing the finished run in %s (Avg Acc %.2f%%, Wg Acc %.2f%%)%n",

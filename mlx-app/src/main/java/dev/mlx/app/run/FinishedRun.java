@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * regularizer with the same validated parameters, and the same training settings and seed.
  * Anything else (an older report format, another seed, changed defaults) is trained again.
  */
-public final class SavedRun {
-    private static final Logger LOG = LoggerFactory.getLogger(SavedRun.class);
+public final class FinishedRun {
+    private static final Logger LOG = LoggerFactory.getLogger(FinishedRun.class);
 
-    private SavedRun() {}
+    private FinishedRun() {}
 
     /**
      * @param dir a folder written by {@link RunReport#write} (without prefix)
