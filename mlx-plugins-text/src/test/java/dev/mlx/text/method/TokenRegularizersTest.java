@@ -192,4 +192,18 @@ class TokenRegularizersTest {
             }
         }
     }
+
+    @Test
+    void aTextModelRejectsIdsOutsideItsVocabularyAndContinuousRegularizers() {
+        try (Network net = tinyBert(DataType.FLOAT32); NDManager m = ENGINE.manager().newSubManager()) {
+            NDArray bad = m.create(new float[] {1, 2, TinyText.VOCAB + 5, 0}, new ai.djl.ndarray.types.Shape(1, 4));
+            dev.mlx.api.error.MlxException e = assertThrows(dev.mlx.api.error.MlxException.class, () -> net.logits(bad));
+            assertTrue(e.getMessage().contains("vocabulary"), e.getMessage());
+            Batch batch = TinyText.batch(m, 2, 1);
+            dev.mlx.engine.method.RrrProvider rrr = new dev.mlx.engine.method.RrrProvider();
+            UnsupportedCapabilityException u = assertThrows(UnsupportedCapabilityException.class,
+                    () -> rrr.create(rrr.parameters().defaults()).penalty(net, batch, TinyText.context(m, 1)));
+            assertTrue(u.getMessage().contains("token-rrr"), u.getMessage());
+        }
+    }
 }
