@@ -66,6 +66,8 @@ public final class Main {
             LOG.info("plugins: {}", registry.summary());
             Injector injector = Guice.createInjector(new AppModule(settings, engine), new PluginModule(registry));
             CommandLine cli = new CommandLine(MlxCommand.class, new GuiceFactory(injector));
+            // "--plugins-dir plugins": a folder may be named like a subcommand
+            cli.setAllowSubcommandsAsOptionParameters(true);
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));
             cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));

@@ -17,4 +17,11 @@ class HelpTest {
         assertTrue(run.out().startsWith("Usage: mlx " + command), run::toString);
         assertTrue(run.errorLines().isEmpty(), run::toString);
     }
+
+    @org.junit.jupiter.api.Test
+    void aFolderNamedLikeASubcommandIsAcceptedAsAnOptionValue() {
+        CliRun run = CliRun.of("--plugins-dir", "plugins", "plugins");
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("regularizers:"), run::toString);
+    }
 }
