@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code mlx export} and {@code mlx predict} end to end on a Cert-R4 run that {@code mlx train}
  * wrote on the generated {@code tiny-decoy} data: the ONNX model, run by ONNX Runtime, reproduces
- * the run's reported test accuracy, Avg Acc and Wg Acc exactly; bad input ends in one clear error.
+ * the run's reported test accuracy, Avg Acc and Wg Acc exactly (for the MLP and for a CNN); bad input
+ * ends in one clear error.
  */
 class ExportPredictCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,6 +87,29 @@ class ExportPredictCommandTest {
         assertEquals(0, named.exitCode(), named::toString);
         assertTrue(named.out().contains("| accuracy | " + EvalCommand.format(results.get("testAccuracy").asDouble())
                 + " |"), named::toString);
+    }
+
+    @Test
+    void aCnnRunRoundTripsExactlyToo() throws IOException {
+        // DermaNet small on 1x8x8: an even kernel with padding and a strided convolution whose output size is floored
+        Path cnn = tmp.resolve("cnn");
+        CliRun trained = mlx("train", "--dataset", "tiny-decoy", "--model", "derma-cnn", "--model-param", "size=small",
+                "--regularizer", "rrr", "--epochs", "2", "--batch-size", "50", "--lr", "0.01", "--out", cnn.toString());
+        assertEquals(0, trained.exitCode(), trained::toString);
+        CliRun exported = mlx("export", cnn.toString());
+        assertEquals(0, exported.exitCode(), exported::toString);
+        assertTrue(exported.out().contains("Conv2d(1, 32, k=4, s=1, p=1)"), exported::toString);
+
+        Path out = tmp.resolve("cnn-predict.json");
+        CliRun predicted = mlx("predict", cnn.resolve("model.onnx").toString(), "--run", cnn.toString(), "--threads",
+                "1", "-o", out.toString());
+        assertEquals(0, predicted.exitCode(), predicted::toString);
+        JsonNode json = JSON.readTree(out.toFile());
+        JsonNode results = JSON.readTree(cnn.resolve("report.json").toFile()).get("results");
+        assertEquals(results.get("testAccuracy").asDouble(), json.get("metrics").get("accuracy").asDouble(), 0);
+        assertEquals(results.get("worstGroupAccuracy").asDouble(),
+                json.get("metrics").get("worst-group-accuracy").asDouble(), 0);
+        assertTrue(json.get("reproducesReport").asBoolean(), predicted::toString);
     }
 
     @Test
