@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code mlx export} and {@code mlx predict} end to end on a Cert-R4 run that {@code mlx train}
  * wrote on the generated {@code tiny-decoy} data: the ONNX model, run by ONNX Runtime, reproduces
- * the run's reported test accuracy, Avg Acc and Wg Acc exactly (for the MLP and for a CNN); bad input
+ * the run's reported test accuracy, Avg Acc and Wg Acc exactly (for the MLP, a CNN and ResNet-18); bad input
  * ends in one clear error.
  */
 class ExportPredictCommandTest {
@@ -109,6 +109,26 @@ class ExportPredictCommandTest {
         assertEquals(results.get("testAccuracy").asDouble(), json.get("metrics").get("accuracy").asDouble(), 0);
         assertEquals(results.get("worstGroupAccuracy").asDouble(),
                 json.get("metrics").get("worst-group-accuracy").asDouble(), 0);
+        assertTrue(json.get("reproducesReport").asBoolean(), predicted::toString);
+    }
+
+    @Test
+    void aResNet18RunWithTrainedBatchNormStatisticsRoundTripsExactly() throws IOException {
+        // batchnorm-mode train: the training steps move the running statistics the export must carry
+        Path resnet = tmp.resolve("resnet18");
+        CliRun trained = mlx("train", "--dataset", "tiny-decoy", "--dataset-param", "train-size=20", "--dataset-param",
+                "test-size=30", "--model", "resnet18", "--regularizer", "erm", "--epochs", "1", "--batch-size", "20",
+                "--out", resnet.toString());
+        assertEquals(0, trained.exitCode(), trained::toString);
+        CliRun exported = mlx("export", resnet.toString());
+        assertEquals(0, exported.exitCode(), exported::toString);
+        Path out = tmp.resolve("resnet-predict.json");
+        CliRun predicted = mlx("predict", resnet.resolve("model.onnx").toString(), "--run", resnet.toString(),
+                "--threads", "1", "-o", out.toString());
+        assertEquals(0, predicted.exitCode(), predicted::toString);
+        JsonNode json = JSON.readTree(out.toFile());
+        JsonNode results = JSON.readTree(resnet.resolve("report.json").toFile()).get("results");
+        assertEquals(results.get("testAccuracy").asDouble(), json.get("metrics").get("accuracy").asDouble(), 0);
         assertTrue(json.get("reproducesReport").asBoolean(), predicted::toString);
     }
 
