@@ -1,7 +1,6 @@
 package dev.mlx.app.command;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mlx.api.data.DataSplit;
@@ -20,9 +19,7 @@ import dev.mlx.app.plugin.PluginKind;
 import dev.mlx.app.run.ConfigFile;
 import dev.mlx.app.run.Provenance;
 import dev.mlx.engine.MlxEngine;
-import dev.mlx.engine.io.Checkpoints;
 import dev.mlx.engine.nn.Network;
-import dev.mlx.engine.nn.Parameter;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +34,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -104,19 +100,11 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isDirectory(run)) {
-            throw MlxException.userError("run folder " + run + " does not exist; pass a folder written by `mlx train`"
-                    + " (it holds config.json and model.params)");
-        }
-        Path configFile = run.resolve("config.json");
-        if (!Files.isRegularFile(configFile)) {
-            throw MlxException.userError(run + " is not a run folder: it has no config.json; pass a folder written by"
-                    + " `mlx train`");
-        }
-        ConfigFile config = ConfigFile.read(configFile);
-        String dataset = required(config.dataset(), "dataset", configFile);
-        String model = required(config.model(), "model", configFile);
-        long runSeed = config.seed() == null ? 0L : config.seed();
+        SavedRun saved = SavedRun.open(run);
+        ConfigFile config = saved.config();
+        String dataset = config.dataset();
+        String model = config.model();
+        long runSeed = saved.seed();
         if (!split.equals("test") && !split.equals("train")) {
             throw MlxException.userError("--split " + split + " is not a split; use test or train");
         }
@@ -125,17 +113,17 @@ public final class EvalCommand implements Callable<Integer> {
         catalog.dataset(dataset);
         ModelProvider modelProvider = catalog.model(model);
         HyperParameters modelParams =
-                modelProvider.parameters().bind(model, orEmpty(config.modelParams()));
-        Map<String, float[]> weights = Checkpoints.read(run.resolve("model.params"));
+                modelProvider.parameters().bind(model, saved.modelParams());
+        Map<String, float[]> weights = saved.weights();
         int batch = batchSize != null ? batchSize : config.batchSize() != null ? config.batchSize() : 1000;
         if (batch < 1) {
             throw MlxException.userError("--batch-size must be >= 1, got " + batch);
         }
         long metricSeed = seed != null ? seed : runSeed;
 
-        DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, orEmpty(config.datasetParams()),
+        DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, saved.datasetParams(),
                 runSeed, !noFetch);
-        checkChecksum(loaded.data().checksum());
+        saved.checkChecksum(loaded.data().checksum());
         DataSplit data = split.equals("test") ? loaded.data().test() : loaded.data().train();
         Architecture architecture =
                 modelProvider.build(modelParams, loaded.data().exampleShape(), loaded.data().numClasses());
@@ -144,7 +132,7 @@ public final class EvalCommand implements Callable<Integer> {
         List<MetricResult> results = new ArrayList<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
         try (Network network = mlx.networks().create(architecture, loaded.data().exampleShape(), runSeed, weights)) {
-            checkWeightsCover(network, weights);
+            saved.checkWeightsCover(network, weights);
             for (Selected s : selected) {
                 Metric metric = s.provider().create(s.params());
                 long t0 = System.nanoTime();
@@ -216,62 +204,6 @@ public final class EvalCommand implements Callable<Integer> {
                         : e.getValue().parameters().specs().stream().map(ParameterSpec::name)
                                 .collect(Collectors.joining(", "))))
                 .collect(Collectors.joining("; "));
-    }
-
-    private static String required(String value, String key, Path file) {
-        if (value == null || value.isBlank()) {
-            throw MlxException.userError(file + " has no '" + key + "'; it is not the config.json of a complete run");
-        }
-        return value;
-    }
-
-    private static Map<String, String> orEmpty(Map<String, String> m) {
-        if (m == null) {
-            return Map.of();
-        }
-        m.forEach((k, v) -> {
-            if (v == null) {
-                throw MlxException.userError("config value of '" + k + "' is null");
-            }
-        });
-        return m;
-    }
-
-    /** The rebuilt data must be the data the run was trained and tested on (report.json records its checksum). */
-    private void checkChecksum(String checksum) {
-        Path report = run.resolve("report.json");
-        if (!Files.isRegularFile(report)) {
-            return;
-        }
-        JsonNode recorded;
-        try {
-            recorded = JSON.readTree(report.toFile()).path("provenance").path("datasetChecksum");
-        } catch (IOException e) {
-            throw MlxException.userError(report + " is not valid JSON (" + e.getMessage() + "); restore it or delete it"
-                    + " to evaluate without the dataset check", e);
-        }
-        if (recorded.isTextual() && !recorded.asText().equals(checksum)) {
-            throw MlxException.userError("the dataset rebuilt from " + run.resolve("config.json") + " has checksum "
-                    + checksum + " but the run was trained on data with checksum " + recorded.asText()
-                    + " (report.json); the data or the dataset parameters changed since the run");
-        }
-    }
-
-    /** Every parameter of the network must come from the weights file (none initialised at random, none unused). */
-    private void checkWeightsCover(Network network, Map<String, float[]> weights) {
-        Set<String> needed = new TreeSet<>();
-        for (Parameter p : network.parameters()) {
-            needed.add(p.name());
-        }
-        Set<String> missing = new TreeSet<>(needed);
-        missing.removeAll(weights.keySet());
-        Set<String> extra = new TreeSet<>(weights.keySet());
-        extra.removeAll(needed);
-        if (!missing.isEmpty() || !extra.isEmpty()) {
-            throw MlxException.userError(run.resolve("model.params") + " does not match the model "
-                    + network.architecture() + " of config.json:" + (missing.isEmpty() ? "" : " missing " + missing)
-                    + (extra.isEmpty() ? "" : " unexpected " + extra));
-        }
     }
 
     private Map<String, Object> json(ConfigFile config, List<Selected> selected, List<MetricResult> results,

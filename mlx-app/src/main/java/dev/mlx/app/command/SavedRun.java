@@ -44,10 +44,10 @@ record SavedRun(Path folder, ConfigFile config) {
         SavedRun run = new SavedRun(folder, config);
         run.required(config.dataset(), "dataset");
         run.required(config.model(), "model");
-        if (config.datasetParams() != null) {
-            config.datasetParams().forEach((k, v) -> {
+        for (var params : Map.of("datasetParams", run.datasetParams(), "modelParams", run.modelParams()).entrySet()) {
+            params.getValue().forEach((k, v) -> {
                 if (v == null) {
-                    throw MlxException.userError(configFile + ": datasetParams." + k + " is null");
+                    throw MlxException.userError(configFile + ": " + params.getKey() + "." + k + " is null");
                 }
             });
         }
