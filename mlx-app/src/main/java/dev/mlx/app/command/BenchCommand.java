@@ -1,8 +1,8 @@
 package dev.mlx.app.command;
 
 import dev.mlx.api.data.DataSplit;
-import dev.mlx.api.data.ExplanationDataset;
-import dev.mlx.api.model.Architecture;
+import dev.mlx.api.error.MlxException;
+import dev.mlx.api.error.UnsupportedCapabilityException;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.engine.nn.Network;
@@ -21,43 +21,60 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mlx bench}: training throughput (samples/s) of each regularizer on the Decoy-MNIST MLP,
- * and each method's cost as a multiple of ERM's, measured in the same process.
+ * {@code mlx bench}: training throughput (samples/s) of each regularizer on one image model, and
+ * each method's cost as a multiple of ERM's, measured in the same process.
  *
- * <p>After two untimed ERM epochs that warm the JVM and libtorch up, each method trains a fresh
- * network on the first {@code examples} training images: one warm-up epoch, then {@code repeats}
- * timed epochs; the median epoch time is reported.
+ * <p>Order of work: build the {@link BenchWorkload} (Decoy-MNIST for {@code mlp}, generated
+ * images of the model's input size for any other image model, or {@code --dataset}); warm the
+ * JVM and libtorch up with untimed ERM epochs (2 for {@code mlp}, 1 otherwise); then for ERM
+ * first and each other method a fresh network (seed 0, the method's default hyper-parameters)
+ * trains one warm-up epoch and {@code repeats} timed epochs on the same images. The table gives
+ * the median epoch time {@code t}, {@code samples/s = n / t} and {@code cost = t / t_ERM}.
  *
- * <p>With {@code --model resnet18} it measures ResNet-18 (the {@code resnet18} model plugin with
- * its default parameters) on generated {@code 3 x image-size x image-size} images of two classes
- * (a class-dependent bright half plus noise, and a masked decoy patch in the top-left corner whose
- * colour follows the label), ERM and Rand-R4 by default, after one untimed ERM warm-up epoch.
+ * <p>A method that cannot run on the model is not an error: its row says {@code skipped} and
+ * why. That is a token method ({@link RegularizerProvider#forTokenModels()}) on an image model,
+ * or a method whose first training step raises {@link UnsupportedCapabilityException} (e.g.
+ * interval bounds through a layer the bounds do not support, such as BatchNorm2d with batch
+ * statistics in {@code resnet18}'s default {@code batchnorm-mode=train}). ERM is never skipped.
  */
 @Command(name = "bench", description = "Measure training throughput of each regularizer and its cost relative to ERM.")
 public final class BenchCommand implements Callable<Integer> {
+    private static final String MLP = "mlp";
     private static final String RESNET = "resnet18";
 
     @Option(names = "--methods", split = ",", description = "Regularizers, or 'all' (default: erm,rrr,cert-r4;"
             + " with --model resnet18: erm,rand-r4).")
     List<String> methods;
 
-    @Option(names = "--model", description = "mlp (Decoy-MNIST, default) or resnet18 (generated RGB images).")
-    String model = "mlp";
+    @Option(names = {"-m", "--model"}, description = "Image model plugin: mlp (on Decoy-MNIST, default), derma-cnn,"
+            + " isic-cnn, plant-cnn, resnet18 (on generated images of --image-size) or any other.")
+    String model = MLP;
 
-    @Option(names = "--image-size", description = "Side of the generated images for --model resnet18 (default: 64).")
-    int imageSize = 64;
+    @Option(names = "--model-param", description = "Model hyper-parameter, key=value (e.g. size=small for derma-cnn).")
+    Map<String, String> modelParams = new LinkedHashMap<>();
 
-    @Option(names = "--examples", description = "Training images per timed epoch (default: 10000; resnet18: 32).")
+    @Option(names = {"-d", "--dataset"}, description = "Train on this dataset's first --examples training images"
+            + " instead of generated images (default for mlp: decoy-mnist).")
+    String dataset;
+
+    @Option(names = "--dataset-param", description = "Dataset hyper-parameter, key=value.")
+    Map<String, String> datasetParams = new LinkedHashMap<>();
+
+    @Option(names = "--image-size", description = "Side of the generated images (default: the model's paper size;"
+            + " derma-cnn 64, isic-cnn 299, plant-cnn 213, resnet18 64, others 64).")
+    Integer imageSize;
+
+    @Option(names = "--channels", description = "Channels of the generated images (default: 3).")
+    int channels = 3;
+
+    @Option(names = "--examples", description = "Training images per timed epoch (default: 10000 for mlp, else 32).")
     Integer examples;
 
-    @Option(names = "--batch-size", description = "Batch size (default: 1000; resnet18: 16).")
+    @Option(names = "--batch-size", description = "Batch size (default: 1000 for mlp, else 16).")
     Integer batchSize;
 
     @Option(names = "--repeats", description = "Timed epochs per method (default: 3).")
     int repeats = 3;
-
-    @Option(names = "--dataset-param", description = "Dataset hyper-parameter, key=value.")
-    Map<String, String> datasetParams = new LinkedHashMap<>();
 
     private final PluginCatalog catalog;
     private final AppSettings settings;
@@ -72,97 +89,72 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean resnet = model.equals(RESNET);
-        if (!resnet && !model.equals("mlp")) {
-            throw dev.mlx.api.error.MlxException.userError("--model " + model + " is not benchmarked; use mlp or "
-                    + RESNET);
-        }
-        int n = examples != null ? examples : resnet ? 32 : 10_000;
-        int batch = batchSize != null ? batchSize : resnet ? 16 : 1000;
-        if (n < batch || batch < 1 || repeats < 1 || imageSize < 1) {
-            throw dev.mlx.api.error.MlxException.userError("need --examples >= --batch-size >= 1, --repeats >= 1 and"
-                    + " --image-size >= 1");
+        boolean mlp = model.equals(MLP);
+        int n = examples != null ? examples : mlp ? 10_000 : 32;
+        int batch = batchSize != null ? batchSize : mlp ? 1000 : 16;
+        if (n < batch || batch < 1 || repeats < 1 || (imageSize != null && imageSize < 1) || channels < 1) {
+            throw MlxException.userError("need --examples >= --batch-size >= 1, --repeats >= 1, --image-size >= 1 and"
+                    + " --channels >= 1");
         }
         List<String> requested = methods != null ? methods
-                : resnet ? List.of("erm", "rand-r4") : List.of("erm", "rrr", "cert-r4");
+                : model.equals(RESNET) ? List.of("erm", "rand-r4") : List.of("erm", "rrr", "cert-r4");
         List<String> order = new ArrayList<>(new ComparisonRunner(catalog, settings, engine).resolve(requested));
         order.remove("erm");
         order.add(0, "erm"); // the baseline every ratio refers to, measured in the same run
-        order.forEach(catalog::regularizer);
-        DataSplit train;
-        Architecture arch;
-        String what;
-        if (resnet) {
-            train = generatedImages(n, imageSize, 0);
-            arch = catalog.model(RESNET).build(catalog.model(RESNET).parameters().defaults(), train.exampleShape(),
-                    train.numClasses());
-            what = RESNET + " (default parameters) on generated 3x" + imageSize + "x" + imageSize + " images";
-        } else {
-            Map<String, String> dsParams = new LinkedHashMap<>(datasetParams);
-            dsParams.putIfAbsent("train-limit", Integer.toString(n));
-            dsParams.putIfAbsent("test-limit", "1000");
-            ExplanationDataset data = DatasetLoader.load(catalog, settings, "decoy-mnist", dsParams, 0, true).data();
-            train = data.train();
-            arch = catalog.model("mlp").build(catalog.model("mlp").parameters().defaults(), data.exampleShape(),
-                    data.numClasses());
-            what = arch.toString();
-        }
+        BenchWorkload work = BenchWorkload.of(catalog, settings, new BenchWorkload.Request(model, modelParams,
+                dataset, datasetParams, n, imageSize, channels));
+        DataSplit train = work.train();
         settings.out().printf(Locale.ROOT, "bench: %s, %d images per epoch, batch %d, median of %d timed epochs after"
-                + " 1 warm-up, torch threads %s%n", what, train.size(), batch, repeats,
-                System.getProperty("ai.djl.pytorch.num_threads", "default"));
+                + " 1 warm-up, torch threads %s%n", work.description(), train.size(), Math.min(batch, train.size()),
+                repeats, System.getProperty("ai.djl.pytorch.num_threads", "default"));
         settings.out().println("| method | s/epoch | samples/s | cost vs erm |");
         settings.out().println("|---|---|---|---|");
         // Warm the JVM and libtorch up on ERM first, so the baseline is not charged for it.
-        RegularizerProvider warmUp = catalog.regularizer("erm");
-        try (Network net = engine.get().networks().create(arch, train.exampleShape(), 0)) {
-            new Trainer(new TrainingConfig(resnet ? 1 : 2, batch, 1e-3, 0, 0)).train(net, train, null,
-                    warmUp.create(warmUp.parameters().defaults()), new TrainingListener() {});
-        }
-        Map<String, Double> seconds = new LinkedHashMap<>();
+        time(work, "erm", mlp ? 2 : 1, batch);
+        Double erm = null;
         for (String method : order) {
             RegularizerProvider provider = catalog.regularizer(method);
-            try (Network net = engine.get().networks().create(arch, train.exampleShape(), 0)) {
-                List<EpochMetrics> h = new Trainer(new TrainingConfig(repeats + 1, batch, 1e-3, 0, 0))
-                        .train(net, train, null, provider.create(provider.parameters().defaults()),
-                                new TrainingListener() {});
-                double[] times = h.subList(1, h.size()).stream().mapToDouble(EpochMetrics::seconds).sorted().toArray();
-                double median = times[times.length / 2];
-                seconds.put(method, median);
-                Double erm = seconds.get("erm");
-                settings.out().printf(Locale.ROOT, "| %s | %.3f | %.1f | %s |%n", method, median, train.size() / median,
-                        String.format(Locale.ROOT, "%.2fx", median / erm));
+            if (provider.forTokenModels()) {
+                skipped(method, "a token method; it needs a text model (token-id inputs)");
+                continue;
             }
+            double median;
+            try {
+                median = time(work, method, repeats + 1, batch);
+            } catch (UnsupportedCapabilityException e) {
+                if (erm == null) {
+                    throw e;
+                }
+                skipped(method, e.getMessage().replace('|', '/'));
+                continue;
+            }
+            if (erm == null) {
+                erm = median;
+            }
+            settings.out().printf(Locale.ROOT, "| %s | %.3f | %.1f | %.2fx |%n", method, median, train.size() / median,
+                    median / erm);
         }
         return 0;
     }
 
     /**
-     * {@code n} generated RGB images of {@code side x side} in two classes: class 0 brightens the
-     * top half, class 1 the bottom half, on uniform noise; the top-left quarter-side patch is a
-     * decoy coloured by the label and marked irrelevant (mask 1). Seeded, so every method sees the
-     * same images.
+     * Trains a fresh network (seed 0) with {@code method}'s default hyper-parameters.
+     *
+     * @return the median time of the epochs after the first (or the first, if there is only one)
      */
-    static DataSplit generatedImages(int n, int side, long seed) {
-        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-        int f = 3 * side * side;
-        int patch = Math.max(1, side / 4);
-        float[] inputs = new float[Math.multiplyExact(n, f)];
-        float[] masks = new float[inputs.length];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 2;
-            for (int c = 0; c < 3; c++) {
-                for (int h = 0; h < side; h++) {
-                    for (int w = 0; w < side; w++) {
-                        int at = i * f + (c * side + h) * side + w;
-                        boolean signal = (h < side / 2) == (labels[i] == 0);
-                        boolean decoy = h < patch && w < patch;
-                        inputs[at] = (float) (0.3 * random.nextDouble() + (signal ? 0.5 : 0) + (decoy ? labels[i] : 0));
-                        masks[at] = decoy ? 1 : 0;
-                    }
-                }
-            }
+    private double time(BenchWorkload work, String method, int epochs, int batch) {
+        RegularizerProvider provider = catalog.regularizer(method);
+        DataSplit train = work.train();
+        try (Network net = engine.get().networks().create(work.architecture(), train.exampleShape(), 0)) {
+            List<EpochMetrics> h = new Trainer(new TrainingConfig(epochs, batch, 1e-3, 0, 0)).train(net, train, null,
+                    provider.create(provider.parameters().defaults()), new TrainingListener() {});
+            List<EpochMetrics> timed = h.size() > 1 ? h.subList(1, h.size()) : h;
+            double[] times = timed.stream().mapToDouble(EpochMetrics::seconds).sorted().toArray();
+            return times[times.length / 2];
         }
-        return new DataSplit("generated-rgb/train", new int[] {3, side, side}, inputs, masks, labels, new int[n], 2, 1);
+    }
+
+    private void skipped(String method, String reason) {
+        settings.out().printf(Locale.ROOT, "| %s | - | - | skipped: %s |%n", method, reason);
     }
 }

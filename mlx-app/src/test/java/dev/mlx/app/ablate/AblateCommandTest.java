@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlx.app.testing.CliRun;
+import dev.mlx.app.testing.TinyDermaNpz;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

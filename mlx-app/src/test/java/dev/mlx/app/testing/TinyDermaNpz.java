@@ -1,4 +1,4 @@
-package dev.mlx.app.ablate;
+package dev.mlx.app.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,10 +17,18 @@ import java.util.zip.ZipOutputStream;
  * int64 labels {@code [n, 1]}) for the app's end-to-end tests. Class 5 images are dark, the other
  * classes bright, so the task is learnable from the image as well as from the swatch.
  */
-final class TinyDermaNpz {
+public final class TinyDermaNpz {
     private TinyDermaNpz() {}
 
-    static Path write(Path dir, int perSplit, int size, long seed) throws IOException {
+    /**
+     * @param dir the folder to write into
+     * @param perSplit images in the train and test splits (val gets a quarter, at least one)
+     * @param size image side
+     * @param seed the seed of labels and pixels
+     * @return the written file
+     * @throws IOException if it cannot be written
+     */
+    public static Path write(Path dir, int perSplit, int size, long seed) throws IOException {
         Path file = dir.resolve("dermamnist_64.npz");
         SplittableRandom rng = new SplittableRandom(seed);
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
