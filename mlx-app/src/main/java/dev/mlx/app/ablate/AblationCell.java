@@ -10,7 +10,9 @@ import java.util.Map;
  * One grid cell of an ablation, over its seeds, with the R4 paper's metrics (reference
  * specification §8.1): Avg Acc and Wg Acc of the restart-averaged group accuracies
  * ({@link GroupAccuracy#restartAverage}), their standard deviations over the seeds, and the mean
- * plain test accuracy.
+ * plain test accuracy, and the mean over seeds of the certified fragility ({@link TrialFragility}):
+ * {@code kappa_m} and the ratio {@code kappa_m / kappa_core}, over the seeds where it was measured
+ * (NaN if none).
  *
  * @param coordinates the grid position (method and axis values)
  * @param seeds number of seeds (restarts) averaged
@@ -21,10 +23,12 @@ import java.util.Map;
  * @param worstStd std over seeds of each run's accuracy on the worst group
  * @param testAccuracy mean test accuracy over seeds
  * @param trainSize training examples (of the first seed) after the transform
+ * @param kappaMasked mean {@code kappa_m} over the seeds with a measured fragility
+ * @param fragilityRatio mean {@code kappa_m / kappa_core} over the seeds with a measured fragility
  */
 public record AblationCell(Map<String, String> coordinates, int seeds, double averageGroupAccuracy,
         double worstGroupAccuracy, int worstGroup, double averageStd, double worstStd, double testAccuracy,
-        int trainSize) {
+        int trainSize, double kappaMasked, double fragilityRatio) {
 
     /**
      * @param results trial results in plan order
@@ -39,8 +43,12 @@ public record AblationCell(Map<String, String> coordinates, int seeds, double av
         for (List<TrialResult> rs : byCell.values()) {
             GroupAccuracy.Summary s = GroupAccuracy.restartAverage(rs.stream().map(TrialResult::test).toList());
             double acc = rs.stream().mapToDouble(r -> r.test().accuracy()).average().orElse(Double.NaN);
+            List<TrialFragility> measured = rs.stream().map(TrialResult::fragility).filter(f -> f != null).toList();
+            double kappa = measured.stream().mapToDouble(TrialFragility::kappaMasked).average().orElse(Double.NaN);
+            double ratio = measured.stream().mapToDouble(TrialFragility::ratio).average().orElse(Double.NaN);
             cells.add(new AblationCell(rs.get(0).trial().coordinates(), rs.size(), s.averageGroupAccuracy(),
-                    s.worstGroupAccuracy(), s.worstGroup(), s.averageStd(), s.worstStd(), acc, rs.get(0).trainSize()));
+                    s.worstGroupAccuracy(), s.worstGroup(), s.averageStd(), s.worstStd(), acc, rs.get(0).trainSize(),
+                    kappa, ratio));
         }
         return cells;
     }

@@ -64,13 +64,16 @@ final class AblationReport {
         StringBuilder b = new StringBuilder("trial,");
         columns.forEach(c -> b.append(c).append(','));
         b.append("seed,train_size,test_size,test_accuracy,avg_group_accuracy,worst_group_accuracy,worst_group,"
-                + "wall_seconds,seconds_per_epoch\n");
+                + "wall_seconds,seconds_per_epoch,fragility_epsilon,kappa_m,kappa_core,fragility_ratio\n");
         for (TrialResult r : results) {
             b.append(r.trial().id()).append(',');
             columns.forEach(c -> b.append(r.trial().coordinates().getOrDefault(c, "")).append(','));
-            b.append(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.6f,%.6f,%d,%.3f,%.3f%n", r.trial().seed(),
+            b.append(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.6f,%.6f,%d,%.3f,%.3f,", r.trial().seed(),
                     r.trainSize(), r.testSize(), r.test().accuracy(), r.test().averageGroupAccuracy(),
                     r.test().worstGroupAccuracy(), r.test().worstGroup(), r.wallSeconds(), r.secondsPerEpoch()));
+            TrialFragility f = r.fragility();
+            b.append(f == null ? ",,," : String.format(Locale.ROOT, "%s,%.6g,%.6g,%.6g", f.epsilon(), f.kappaMasked(),
+                    f.kappaCore(), f.ratio())).append('\n');
         }
         return b.toString();
     }
@@ -104,19 +107,22 @@ final class AblationReport {
         b.append(String.format(Locale.ROOT, "%d of %d trials complete; seeds %s; %s.%n%n", outcome.results().size(),
                 totalTrials, spec.seeds(), machine()));
         b.append("Avg Acc = mean of the restart-averaged per-group test accuracies; Wg Acc = the lowest of them "
-                + "(reference spec §8.1); ± = std over seeds.\n\n");
+                + "(reference spec §8.1); ± = std over seeds. kappa_m and kappa ratio = certified input-gradient "
+                + "fragility of the trained network on the test split (reference spec §8.3: kappa_m / kappa_core at "
+                + "the dataset's test_epsilon, mean over seeds; - = not measured).\n\n");
         List<String> keys = cells.isEmpty() ? List.of() : new ArrayList<>(cells.get(0).coordinates().keySet());
         b.append('|');
         keys.forEach(k -> b.append(' ').append(k).append(" |"));
-        b.append(" train n | Avg Acc | Wg Acc | test acc |\n|");
+        b.append(" train n | Avg Acc | Wg Acc | test acc | kappa_m | kappa ratio |\n|");
         keys.forEach(k -> b.append("---|"));
-        b.append("---|---|---|---|\n");
+        b.append("---|---|---|---|---|---|\n");
         for (AblationCell c : cells) {
             b.append('|');
             keys.forEach(k -> b.append(' ').append(c.coordinates().get(k)).append(" |"));
-            b.append(String.format(Locale.ROOT, " %d | %.2f ± %.2f | %.2f ± %.2f | %.2f |%n", c.trainSize(),
+            b.append(String.format(Locale.ROOT, " %d | %.2f ± %.2f | %.2f ± %.2f | %.2f | %s | %s |%n", c.trainSize(),
                     100 * c.averageGroupAccuracy(), 100 * c.averageStd(), 100 * c.worstGroupAccuracy(),
-                    100 * c.worstStd(), 100 * c.testAccuracy()));
+                    100 * c.worstStd(), 100 * c.testAccuracy(), fourDigits(c.kappaMasked()),
+                    fourDigits(c.fragilityRatio())));
         }
         if (!outcome.failures().isEmpty()) {
             b.append("\nFailed trials (run the same command again to retry them):\n\n");
@@ -127,6 +133,11 @@ final class AblationReport {
             plots.forEach(p -> b.append("![").append(p).append("](").append(p).append(")\n"));
         }
         return b.toString();
+    }
+
+    /** @return {@code v} with 4 significant digits, or {@code -} if it is NaN */
+    static String fourDigits(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4g", v);
     }
 
     /** @return the machine note: cores, OS, JVM */

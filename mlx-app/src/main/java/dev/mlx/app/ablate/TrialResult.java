@@ -14,12 +14,19 @@ import dev.mlx.api.metric.GroupAccuracy;
  * @param testSize test examples
  * @param wallSeconds training wall time
  * @param secondsPerEpoch mean seconds per epoch
+ * @param fragility the trained network's certified fragility on the test split, or {@code null} if
+ *     the model has no interval bounds (or the result was written before mlx measured it)
  */
 public record TrialResult(Trial trial, long[] groupCorrect, long[] groupCount, int trainSize, int testSize,
-        double wallSeconds, double secondsPerEpoch) {
+        double wallSeconds, double secondsPerEpoch, TrialFragility fragility) {
 
     /** @return the test group accuracy */
     public GroupAccuracy test() {
         return new GroupAccuracy(groupCorrect, groupCount);
+    }
+
+    /** @return {@code kappa_m / kappa_core} of {@link #fragility()}, or NaN if it was not measured */
+    public double fragilityRatio() {
+        return fragility == null ? Double.NaN : fragility.ratio();
     }
 }

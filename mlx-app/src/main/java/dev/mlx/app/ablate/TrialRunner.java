@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one trial inside the current JVM (the child process of {@code mlx ablate-trial}): loads
  * the dataset, applies the trial's {@link TrainingSetTransform} to the training split, trains
- * through {@link RunExecutor}, writes a full run folder to {@code <trial>/run/} and finally
+ * through {@link RunExecutor}, writes a full run folder to {@code <trial>/run/}, measures the
+ * trained network's certified fragility on the untouched test split ({@link TrialFragility}) and finally
  * {@code <trial>/result.json} (written to a temporary file and moved into place, so a killed
  * trial never leaves a result behind).
  */
@@ -83,8 +84,9 @@ public final class TrialRunner {
                     SaliencySet.none("an ablation trial keeps its run folder lean; see the ablation's report.md"));
             folder.commit();
         }
+        TrialFragility fragility = TrialFragility.measure(catalog, engine, trial, data, run);
         TrialResult result = new TrialResult(trial, run.test().correct(), run.test().count(), run.trainSize(),
-                run.testSize(), run.wallSeconds(), run.secondsPerEpoch());
+                run.testSize(), run.wallSeconds(), run.secondsPerEpoch(), fragility);
         writeAtomically(trialDir.resolve(RESULT_FILE), result);
         return result;
     }

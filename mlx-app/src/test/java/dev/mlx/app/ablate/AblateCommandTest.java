@@ -63,6 +63,31 @@ class AblateCommandTest {
         assertTrue(Files.readString(zero.resolve(TrialProcess.LOG_FILE)).contains("[masks kept 0.0]"));
         assertTrue(Files.isRegularFile(full.resolve("run/report.json")), "each trial writes a full run folder");
 
+        // every trial's certified fragility is the fragility metric of its trained network (= mlx eval of its run)
+        List<String> header = List.of(csv.get(0).split(","));
+        assertTrue(header.containsAll(List.of("fragility_epsilon", "kappa_m", "kappa_core", "fragility_ratio")),
+                csv.get(0));
+        for (String line : csv.subList(1, csv.size())) {
+            String[] cells = line.split(",", -1);
+            assertEquals("0.01", cells[header.indexOf("fragility_epsilon")], "decoy-derm's test_epsilon: " + line);
+            for (String column : List.of("kappa_m", "kappa_core")) {
+                // 0 is possible: a 1-epoch 8-unit MLP can have every hidden unit inactive over the small box
+                double kappa = Double.parseDouble(cells[header.indexOf(column)]);
+                assertTrue(Double.isFinite(kappa) && kappa >= 0, column + ": " + line);
+            }
+        }
+        JsonNode measured = TrialRunner.JSON.readTree(full.resolve(TrialRunner.RESULT_FILE).toFile()).get("fragility");
+        CliRun eval = CliRun.of("--cache-dir", tmp.resolve("cache").toString(), "eval", "--run",
+                full.resolve("run").toString(), "--batch-size", "256", "--metrics", "fragility", "-P", "epsilon=0.01");
+        assertEquals(0, eval.exitCode(), eval.toString());
+        JsonNode evaluated = TrialRunner.JSON.readTree(full.resolve("run/eval.json").toFile()).get("metrics")
+                .get("fragility").get("values");
+        assertEquals(evaluated.get("kappa-m").asDouble(), measured.get("kappaMasked").asDouble(), 1e-12);
+        assertEquals(evaluated.get("kappa-core").asDouble(), measured.get("kappaCore").asDouble(), 1e-12);
+        assertEquals(evaluated.get("ratio").asDouble(), measured.get("ratio").asDouble(), 1e-12);
+        assertTrue(report.contains("| kappa_m | kappa ratio |"), report);
+        Files.delete(full.resolve("run/eval.json"));
+
         // resume: delete one result, leave a half-written trial folder, re-run the same command
         Files.delete(zero.resolve(TrialRunner.RESULT_FILE));
         FileTime kept = Files.getLastModifiedTime(full.resolve(TrialRunner.RESULT_FILE));

@@ -74,8 +74,8 @@ class AblationPlanAndReportTest {
         Trial t1 = AblationPlan.trials(spec(AblationKind.MASK_FRACTION, List.of(1.0), List.of(), List.of(), null,
                 List.of(), List.of(0L, 1L))).get(1);
         // seed 0: groups 0.9 / 0.5; seed 1: groups 0.3 / 0.7 -> means 0.6 / 0.6
-        TrialResult r0 = new TrialResult(t0, new long[] {9, 5}, new long[] {10, 10}, 100, 20, 1, 1);
-        TrialResult r1 = new TrialResult(t1, new long[] {3, 7}, new long[] {10, 10}, 100, 20, 1, 1);
+        TrialResult r0 = new TrialResult(t0, new long[] {9, 5}, new long[] {10, 10}, 100, 20, 1, 1, null);
+        TrialResult r1 = new TrialResult(t1, new long[] {3, 7}, new long[] {10, 10}, 100, 20, 1, 1, null);
         List<AblationCell> cells = AblationCell.of(List.of(r0, r1));
         assertEquals(1, cells.size());
         assertEquals(2, cells.get(0).seeds());
@@ -84,6 +84,49 @@ class AblationPlanAndReportTest {
         String csv = AblationReport.csv(List.of("method", "mask-fraction"), List.of(r0, r1));
         assertTrue(csv.lines().skip(1).allMatch(l -> l.startsWith("method=rrr_mask-fraction=1_seed=")), csv);
         assertTrue(csv.contains(",rrr,1,1,100,20,0.500000,0.500000,0.300000,0,"), csv);
+    }
+
+    @Test
+    void theFragilityColumnsAverageTheMeasuredSeedsAndShowWhatWasNotMeasured() throws IOException {
+        List<Trial> trials = AblationPlan.trials(spec(AblationKind.MASK_FRACTION, List.of(1.0), List.of(), List.of(),
+                null, List.of(), List.of(0L, 1L, 2L)));
+        long[] correct = {5, 5};
+        long[] count = {10, 10};
+        TrialResult r0 = new TrialResult(trials.get(0), correct, count, 100, 20, 1, 1,
+                new TrialFragility(0.01, 0.2, 0.8, 0.25));
+        TrialResult r1 = new TrialResult(trials.get(1), correct, count, 100, 20, 1, 1,
+                new TrialFragility(0.01, 0.4, 0.5, 0.8));
+        TrialResult unmeasured = new TrialResult(trials.get(2), correct, count, 100, 20, 1, 1, null);
+        AblationCell cell = AblationCell.of(List.of(r0, r1, unmeasured)).get(0);
+        assertEquals(0.3, cell.kappaMasked(), 1e-12, "mean over the measured seeds only");
+        assertEquals(0.525, cell.fragilityRatio(), 1e-12);
+        assertTrue(Double.isNaN(AblationCell.of(List.of(unmeasured)).get(0).fragilityRatio()));
+
+        String csv = AblationReport.csv(List.of("method", "mask-fraction"), List.of(r0, unmeasured));
+        List<String> lines = csv.lines().toList();
+        assertTrue(lines.get(0).endsWith(",seconds_per_epoch,fragility_epsilon,kappa_m,kappa_core,fragility_ratio"),
+                lines.get(0));
+        assertTrue(lines.get(1).endsWith(",0.01,0.200000,0.800000,0.250000"), lines.get(1));
+        assertTrue(lines.get(2).endsWith(",1.000,1.000,,,,"), lines.get(2));
+        assertEquals(lines.get(0).split(",", -1).length, lines.get(2).split(",", -1).length, "one cell per column");
+
+        // results.json round-trips the fragility (a result without it, from an older mlx, reads as null)
+        String json = TrialRunner.JSON.writeValueAsString(r0);
+        TrialResult back = TrialRunner.JSON.readValue(json, TrialResult.class);
+        assertEquals(r0.fragility(), back.fragility());
+        TrialResult old = TrialRunner.JSON.readValue(json.replaceAll("(?s),\\s*\"fragility\"\\s*:\\s*\\{[^}]*\\}", ""),
+                TrialResult.class);
+        assertEquals(null, old.fragility());
+        assertEquals("-", AblationReport.fourDigits(Double.NaN));
+        assertEquals("0.5250", AblationReport.fourDigits(0.525));
+    }
+
+    @Test
+    void theReferenceTestEpsilonIsUsedPerDataset() {
+        assertEquals(0.01, TrialFragility.epsilonFor("decoy-derm"));
+        assertEquals(0.01, TrialFragility.epsilonFor("plant"));
+        assertEquals(0.1, TrialFragility.epsilonFor("decoy-mnist"));
+        assertEquals(0.1, TrialFragility.epsilonFor("isic"));
     }
 
     @Test
@@ -106,7 +149,7 @@ class AblationPlanAndReportTest {
                         case MODEL_SIZE -> c.put("model-size", Integer.toString(i + 1));
                         default -> c.put(kind.axis(), Double.toString(0.5 * i));
                     }
-                    cells.add(new AblationCell(c, 1, 0.8, 0.5 + 0.1 * i, 0, 0, 0, 0.8, 100));
+                    cells.add(new AblationCell(c, 1, 0.8, 0.5 + 0.1 * i, 0, 0, 0, 0.8, 100, 0.1, 0.5));
                 }
             }
             Path dir = tmp.resolve(kind.cliName());
