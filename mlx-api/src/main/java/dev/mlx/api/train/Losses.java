@@ -1,6 +1,7 @@
 package dev.mlx.api.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 
 /** Engine-neutral loss helpers for regularizer authors. */
 public final class Losses {
@@ -36,6 +37,6 @@ public final class Losses {
             NDArray s = squares.sum();
             total = total == null ? s : total.add(s);
         }
-        return total == null ? like.getManager().create(0f) : total;
+        return total == null ? OwnedArrays.scalar(like.getManager(), 0, DataType.FLOAT32) : total;
     }
 }

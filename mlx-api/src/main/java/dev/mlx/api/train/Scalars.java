@@ -22,9 +22,7 @@ public final class Scalars {
      * @return a 0-dimensional tensor of {@code like}'s type that owns its memory, on its manager
      */
     public static NDArray of(NDArray like, double value) {
-        try (NDArray borrowed = like.getManager().create(value)) {
-            return borrowed.toType(like.getDataType(), true);
-        }
+        return OwnedArrays.scalar(like.getManager(), value, like.getDataType());
     }
 
     /** @return {@code a * s} */

@@ -122,6 +122,39 @@ class ArchitectureTest {
         rule.because("Number arithmetic on graph paths reads freed memory in backward; use Scalars").check(mlx);
     }
 
+    /**
+     * {@code NDManager.create(float[] / double[] / long[] / Buffer / number ...)} gives a tensor over a
+     * Java direct buffer that libtorch does not own ({@code from_blob}); closed or collected while
+     * autograd still holds it, the backward pass reads freed memory (the flaky token-rrr and rand-r4
+     * gradients). Code that builds graphs (layers, regularizers, attributions, metrics) makes such
+     * arrays through {@link dev.mlx.api.train.OwnedArrays}, which copies them into libtorch memory.
+     */
+    @Test
+    void graphCodeBuildsArraysFromJavaDataOnlyThroughOwnedArrays() {
+        java.util.Set<String> allowed = java.util.Set.of(BORROWED_JAVA_DATA);
+        com.tngtech.archunit.base.DescribedPredicate<com.tngtech.archunit.core.domain.JavaMethodCall> fromJavaData =
+                com.tngtech.archunit.base.DescribedPredicate.describe("NDManager.create from Java data", call ->
+                        call.getName().equals("create")
+                                && call.getTargetOwner().isAssignableTo(ai.djl.ndarray.NDManager.class)
+                                && !call.getTarget().getRawParameterTypes().isEmpty()
+                                && !call.getTarget().getRawParameterTypes().get(0)
+                                        .isEquivalentTo(ai.djl.ndarray.types.Shape.class));
+        noClasses().that().resideInAnyPackage("dev.mlx.api.train..", "dev.mlx.engine.nn..", "dev.mlx.engine.text..",
+                        "dev.mlx.engine.method..", "dev.mlx.engine.attribution..", "dev.mlx.engine.eval..",
+                        "dev.mlx.text.method..", "dev.mlx.vision..")
+                .and(com.tngtech.archunit.base.DescribedPredicate.describe("are not on the borrowed-data list",
+                        (com.tngtech.archunit.core.domain.JavaClass c) -> !allowed.contains(c.getName())))
+                .should().callMethodWhere(fromJavaData)
+                .because("a borrowed Java buffer can be freed before the backward pass reads it; use OwnedArrays")
+                .check(mlx);
+    }
+
+    /** Classes that may build borrowed arrays (keep this list short and justified). */
+    private static final String[] BORROWED_JAVA_DATA = {
+        "dev.mlx.api.train.OwnedArrays", // makes the borrowed array, copies it, closes it
+        "dev.mlx.text.method.GcgSearch", // every graph it builds is differentiated inside the scope that owns them
+    };
+
     /** Classes whose Number arithmetic is only on detached arrays (keep this list short and justified). */
     private static final String[] NO_GRAD_NUMBER_ARITHMETIC = {
         "dev.mlx.engine.train.Adam", // parameter update, outside any graph

@@ -3,6 +3,7 @@ package dev.mlx.engine.attribution;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.mlx.api.train.OwnedArrays;
 import java.util.SplittableRandom;
 
 /**
@@ -60,7 +61,6 @@ final class RowStreams {
                 values[r * features + f] = gaussian ? s * stream.nextGaussian() : stream.nextDouble();
             }
         }
-        NDArray out = like.getManager().create(values, shape);
-        return like.getDataType() == DataType.FLOAT64 ? out : out.toType(like.getDataType(), false);
+        return OwnedArrays.of(like.getManager(), values, shape, like.getDataType());
     }
 }

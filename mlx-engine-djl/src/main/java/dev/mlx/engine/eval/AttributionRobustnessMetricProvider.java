@@ -8,6 +8,7 @@ import dev.mlx.api.metric.MetricResult;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Model;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Scalars;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,7 +154,7 @@ public final class AttributionRobustnessMetricProvider implements MetricProvider
             }
         }
         Shape shape = a0.getShape();
-        return a0.getManager().create(mask, shape).toType(a0.getDataType(), false);
+        return OwnedArrays.of(a0.getManager(), mask, shape, a0.getDataType());
     }
 
     private static boolean[] sameClass(Model model, NDArray proposal, long[] before) {

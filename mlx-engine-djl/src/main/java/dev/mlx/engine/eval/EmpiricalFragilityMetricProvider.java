@@ -11,6 +11,7 @@ import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Batch;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Model;
+import dev.mlx.api.train.OwnedArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -104,7 +105,7 @@ public final class EmpiricalFragilityMetricProvider implements MetricProvider {
                     u[i * features + f] = (float) (streams[i].nextDouble() * 2 - 1);
                 }
             }
-            NDArray noise = manager.create(u, shape).toType(x.getDataType(), false);
+            NDArray noise = OwnedArrays.of(manager, u, shape, x.getDataType());
             NDArray moved = x.add(noise.mul(weight).mul((float) epsilon));
             NDArray change = gradient(model, batch, moved).sub(g0).abs().mul(weight);
             extent.add(change);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Scalars;
 import java.util.SplittableRandom;
 
@@ -136,7 +137,7 @@ record PgdAttack(double epsilon, int steps, double stepSize, boolean randomStart
         long[] dims = new long[proposal.getShape().dimension()];
         java.util.Arrays.fill(dims, 1);
         dims[0] = ok.length;
-        NDArray m = proposal.getManager().create(keep, new Shape(dims)).toType(proposal.getDataType(), false);
+        NDArray m = OwnedArrays.of(proposal.getManager(), keep, new Shape(dims), proposal.getDataType());
         return proposal.mul(m).add(previous.mul(m.neg().add(Scalars.of(m, 1))));
     }
 
@@ -152,8 +153,7 @@ record PgdAttack(double epsilon, int steps, double stepSize, boolean randomStart
                 u[r * features + f] = (stream.nextDouble() * 2 - 1) * epsilon;
             }
         }
-        NDArray noise = x.getManager().create(u, shape);
-        return x.getDataType() == DataType.FLOAT64 ? noise : noise.toType(x.getDataType(), false);
+        return OwnedArrays.of(x.getManager(), u, shape, x.getDataType());
     }
 
     private static NDArray copy(NDArray a, NDManager scope) {

@@ -7,6 +7,7 @@ import dev.mlx.api.metric.MetricProvider;
 import dev.mlx.api.metric.MetricResult;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
+import dev.mlx.api.train.OwnedArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -105,7 +106,7 @@ public final class RcsMetricProvider implements MetricProvider {
                 u[r * features + f] = sigma * streams[r].nextGaussian();
             }
         }
-        return like.getManager().create(u, like.getShape()).toType(like.getDataType(), false);
+        return OwnedArrays.of(like.getManager(), u, like.getShape(), like.getDataType());
     }
 
     private static long correct(NDArray logits, int[] labels, int offset) {

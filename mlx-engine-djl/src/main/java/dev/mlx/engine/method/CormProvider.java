@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Losses;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.Scalars;
@@ -88,13 +89,12 @@ public final class CormProvider implements RegularizerProvider {
             for (int i = 0; i < n; i++) {
                 data[i] = sigma * random.nextGaussian();
             }
-            return manager.create(data, shape);
+            return OwnedArrays.of(manager, data, shape, type);
         }
         float[] data = new float[n];
         for (int i = 0; i < n; i++) {
             data[i] = (float) (sigma * random.nextGaussian());
         }
-        NDArray noise = manager.create(data, shape);
-        return type == DataType.FLOAT32 ? noise : noise.toType(type, false);
+        return OwnedArrays.of(manager, data, shape, type);
     }
 }

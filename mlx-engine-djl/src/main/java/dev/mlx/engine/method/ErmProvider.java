@@ -1,6 +1,8 @@
 package dev.mlx.engine.method;
 
+import ai.djl.ndarray.types.DataType;
 import dev.mlx.api.param.HyperParameters;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 
@@ -23,6 +25,6 @@ public final class ErmProvider implements RegularizerProvider {
 
     @Override
     public Regularizer create(HyperParameters params) {
-        return (model, batch, context) -> context.manager().create(0f);
+        return (model, batch, context) -> OwnedArrays.scalar(context.manager(), 0, DataType.FLOAT32);
     }
 }

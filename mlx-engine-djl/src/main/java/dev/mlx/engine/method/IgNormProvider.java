@@ -9,6 +9,7 @@ import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Batch;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Model;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.TrainingContext;
@@ -213,10 +214,7 @@ public final class IgNormProvider implements RegularizerProvider {
         long[] weightDims = new long[exampleDims.length + 1];
         java.util.Arrays.fill(weightDims, 1);
         weightDims[0] = igSteps;
-        NDArray weights = delta.getManager().create(t, new Shape(weightDims));
-        if (delta.getDataType() != weights.getDataType()) {
-            weights = weights.toType(delta.getDataType(), false);
-        }
+        NDArray weights = OwnedArrays.of(delta.getManager(), t, new Shape(weightDims), delta.getDataType());
         NDArray pathTerm = dz.reshape(stacked).mul(weights).sum(new int[] {0});
         return delta.mul(meanGradient[0]).sign().mul(meanGradient[0]).add(pathTerm);
     }

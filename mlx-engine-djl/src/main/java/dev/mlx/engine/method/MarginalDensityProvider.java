@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Model;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.Scalars;
@@ -115,7 +116,7 @@ public final class MarginalDensityProvider implements RegularizerProvider {
             for (int i = 0; i < b; i++) {
                 js[i] = random.nextInt(classes);
             }
-            NDArray oneHot = logits.getManager().create(js).oneHot(classes).toType(logits.getDataType(), false);
+            NDArray oneHot = OwnedArrays.of(logits.getManager(), js).oneHot(classes).toType(logits.getDataType(), false);
             return logits.sub(logits.logSoftmax(1)).mul(oneHot);
         }).gradient();
     }

@@ -11,6 +11,7 @@ import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Model;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.Scalars;
@@ -163,7 +164,7 @@ public final class RandR4Provider implements RegularizerProvider {
                         }
                     }
                 }
-                return manager.create(data, shape);
+                return OwnedArrays.of(manager, data, shape, dataType);
             }
             float[] data = new float[copies * c * features];
             for (int n = 0; n < c; n++) {
@@ -175,8 +176,7 @@ public final class RandR4Provider implements RegularizerProvider {
                     }
                 }
             }
-            NDArray noise = manager.create(data, shape);
-            return dataType == DataType.FLOAT32 ? noise : noise.toType(dataType, false);
+            return OwnedArrays.of(manager, data, shape, dataType);
         }
 
         /**

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Model;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Scalars;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,16 +103,13 @@ record SignPgd(double epsilon, int steps, double stepSize, boolean clamp, boolea
             for (int i = 0; i < n; i++) {
                 d[i] = random.nextDouble() * 2 - 1;
             }
-            unit = manager.create(d, x.getShape());
+            unit = OwnedArrays.of(manager, d, x.getShape(), DataType.FLOAT64);
         } else {
             float[] f = new float[n];
             for (int i = 0; i < n; i++) {
                 f[i] = (float) (random.nextDouble() * 2 - 1);
             }
-            unit = manager.create(f, x.getShape());
-            if (x.getDataType() != DataType.FLOAT32) {
-                unit = unit.toType(x.getDataType(), false);
-            }
+            unit = OwnedArrays.of(manager, f, x.getShape(), x.getDataType());
         }
         NDArray start = x.add(radius == null ? scale(unit, epsilon) : unit.mul(radius));
         return clamp ? start.clip(0, 1) : start;

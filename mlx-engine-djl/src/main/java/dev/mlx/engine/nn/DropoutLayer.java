@@ -2,6 +2,7 @@ package dev.mlx.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import dev.mlx.api.train.Interval;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Scalars;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -64,12 +65,8 @@ public final class DropoutLayer implements Layer {
         for (int i = 0; i < size; i++) {
             mask[i] = random.nextDouble() < probability ? 0 : keep;
         }
-        NDArray m;
-        try (NDArray borrowed = x.getManager().create(mask, x.getShape())) {
-            // an owned copy in the input's type: the product keeps the mask for the backward pass
-            m = borrowed.toType(x.getDataType(), true);
-        }
-        return x.mul(m);
+        // engine-owned, in the input's type: the product keeps the mask for the backward pass
+        return x.mul(OwnedArrays.of(x.getManager(), mask, x.getShape(), x.getDataType()));
     }
 
     @Override

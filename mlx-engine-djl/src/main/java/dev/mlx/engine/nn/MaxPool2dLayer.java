@@ -8,6 +8,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.mlx.api.train.Interval;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Scalars;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import java.util.List;
@@ -130,11 +131,7 @@ public final class MaxPool2dLayer implements Layer {
         for (int t = 0; t < offsets; t++) {
             data[t * offsets + t] = 1;
         }
-        NDArray bank;
-        try (NDArray borrowed = manager.create(data, new Shape(offsets, 1, kernel, kernel))) {
-            bank = borrowed.toType(type, true);
-        }
-        return bank;
+        return OwnedArrays.of(manager, data, new Shape(offsets, 1, kernel, kernel), type);
     }
 
     /** {@code [N, 1, H, W]} to its windows {@code [N, k*k, OH, OW]} (zero padding). */

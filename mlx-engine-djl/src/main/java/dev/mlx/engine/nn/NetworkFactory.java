@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import dev.mlx.engine.text.BertCheckpoints;
 import dev.mlx.engine.text.BertConfig;
@@ -238,7 +239,7 @@ public final class NetworkFactory {
                 }
                 data = given;
             }
-            NDArray array = manager.create(data, shape).toType(dataType, false);
+            NDArray array = OwnedArrays.of(manager, data, shape, dataType);
             array.setName(name);
             array.setRequiresGradient(trainable);
             return new Parameter(name, array, isWeight, trainable);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.error.UnsupportedCapabilityException;
 import dev.mlx.api.train.Interval;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.engine.text.BertEncoder;
 import dev.mlx.engine.text.BertPooling;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ final class TextEncoderLayer implements Layer {
      * @return the pooled vectors {@code [B, H]}
      */
     NDArray fromEmbeddings(NDArray ids, NDArray words) {
-        NDArray attention = ids.neq(ids.getManager().create((float) padId).toType(ids.getDataType(), false))
+        NDArray attention = ids.neq(OwnedArrays.scalar(ids.getManager(), padId, ids.getDataType()))
                 .toType(words.getDataType(), false);
         return encoder.pool(encoder.encode(words, attention), attention, pooling);
     }

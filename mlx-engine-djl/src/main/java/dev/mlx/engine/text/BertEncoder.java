@@ -11,6 +11,7 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.mlx.api.error.MlxException;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Scalars;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -86,7 +87,7 @@ public final class BertEncoder {
             if (given != null) {
                 values = given.values();
             }
-            NDArray array = manager.create(values, shape).toType(dataType, false);
+            NDArray array = OwnedArrays.of(manager, values, shape, dataType);
             array.setName(prefix + name);
             array.setRequiresGradient(true);
             params.put(name, array);

@@ -15,12 +15,9 @@ import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.train.Batch;
 import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.Interval;
-import dev.mlx.api.train.IntervalPass;
-import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.TrainingContext;
 import dev.mlx.engine.MlxEngine;
 import dev.mlx.engine.method.CertR4Provider;
-import dev.mlx.engine.method.CrossEntropyBounds;
 import dev.mlx.engine.testkit.RegularizerTestKit;
 import dev.mlx.engine.testkit.SharedEngine;
 import java.util.ArrayList;
@@ -41,7 +38,6 @@ class ConvIntervalSoundnessTest {
     private static final int NETS = 24;
     private static final int BATCH = 4;
     private static final int SAMPLES = 40;
-    private static final double TOLERANCE = 1e-9;
 
     // ---------------------------------------------------------------- transposed convolution
 
@@ -148,24 +144,22 @@ class ConvIntervalSoundnessTest {
 
     @Test
     void boundsContainEverySampledLogitAndInputGradient() {
-        Result r = run(UnaryOperator.identity());
-        assertTrue(r.points >= 50_000, "points checked: " + r.points);
-        assertEquals(0, r.violations, "sound bounds must contain every sampled value; " + r.example);
+        SoundnessTally r = run(UnaryOperator.identity());
+        assertTrue(r.points() >= 50_000, "points checked: " + r.points());
+        assertEquals(0, r.violations(), "sound bounds must contain every sampled value; " + r.example());
     }
 
     @Test
     void theCheckerCatchesAConvForwardRadiusComputedWithWInsteadOfAbsW() {
-        Result r = run(layer -> layer instanceof Conv2dLayer c ? new BrokenConv(c, true) : layer);
-        assertTrue(r.violations > 0, "an unsound Conv2d forward bound must be detected");
+        SoundnessTally r = run(layer -> layer instanceof Conv2dLayer c ? new BrokenConv(c, true) : layer);
+        assertTrue(r.violations() > 0, "an unsound Conv2d forward bound must be detected");
     }
 
     @Test
     void theCheckerCatchesAConvBackwardRadiusComputedWithWInsteadOfAbsW() {
-        Result r = run(layer -> layer instanceof Conv2dLayer c ? new BrokenConv(c, false) : layer);
-        assertTrue(r.violations > 0, "an unsound Conv2d backward bound must be detected");
+        SoundnessTally r = run(layer -> layer instanceof Conv2dLayer c ? new BrokenConv(c, false) : layer);
+        assertTrue(r.violations() > 0, "an unsound Conv2d backward bound must be detected");
     }
-
-    private record Result(long points, long violations, String example) {}
 
     private record Cnn(Architecture architecture, int[] exampleShape, int classes) {}
 
@@ -212,15 +206,12 @@ class ConvIntervalSoundnessTest {
         return new Cnn(new Architecture(specs), new int[] {cin, side, side}, classes);
     }
 
-    private Result run(UnaryOperator<Layer> mutate) {
+    private SoundnessTally run(UnaryOperator<Layer> mutate) {
         MlxEngine engine = SharedEngine.get();
         SplittableRandom random = new SplittableRandom(2027);
-        long points = 0;
-        long violations = 0;
-        String example = "";
+        SoundnessTally tally = new SoundnessTally();
         for (int n = 0; n < NETS; n++) {
             Cnn cnn = randomCnn(random, n);
-            int features = cnn.exampleShape[0] * cnn.exampleShape[1] * cnn.exampleShape[2];
             Shape shape = new Shape(BATCH, cnn.exampleShape[0], cnn.exampleShape[1], cnn.exampleShape[2]);
             double eps = 0.05 + random.nextDouble() * (n % 3 == 0 ? 2.0 : 0.5);
             try (Network base = engine.networks().create(cnn.architecture, cnn.exampleShape, n, Map.of(),
@@ -230,57 +221,10 @@ class ConvIntervalSoundnessTest {
                     layers.add(mutate.apply(l));
                 }
                 Network net = base.withLayersForTest(layers);
-                double[] x = new double[BATCH * features];
-                double[] mask = new double[BATCH * features];
-                long[] y = new long[BATCH];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = random.nextDouble() * 2 - 1;
-                    mask[i] = random.nextDouble() < 0.5 ? 1 : (random.nextDouble() < 0.2 ? random.nextDouble() : 0);
-                }
-                for (int i = 0; i < BATCH; i++) {
-                    y[i] = random.nextInt(cnn.classes);
-                }
-                NDArray xs = m.create(x, shape);
-                NDArray ms = m.create(mask, shape);
-                NDArray ys = m.create(y);
-                IntervalPass pass = net.intervalBounds().propagate(Interval.maskedBox(xs, ms, eps));
-                Interval logits = pass.logits();
-                Interval eta = pass.inputGradient(CrossEntropyBounds.logitGradient(logits, ys));
-                assertEquals(shape, eta.lower().getShape());
-                double[] zl = logits.lower().toDoubleArray();
-                double[] zu = logits.upper().toDoubleArray();
-                double[] el = eta.lower().toDoubleArray();
-                double[] eu = eta.upper().toDoubleArray();
-                for (int s = 0; s < SAMPLES; s++) {
-                    double[] point = new double[x.length];
-                    for (int i = 0; i < x.length; i++) {
-                        double u = s < 2 ? (s == 0 ? -1 : 1) : (s < 6 ? (random.nextBoolean() ? 1 : -1)
-                                : random.nextDouble() * 2 - 1);
-                        point[i] = x[i] + eps * mask[i] * u;
-                    }
-                    NDArray p = m.create(point, shape);
-                    InputGradient g = net.inputGradient(p, z -> Losses.perSampleCrossEntropy(z, ys));
-                    double[] z = g.logits().toDoubleArray();
-                    double[] grad = g.gradient().toDoubleArray();
-                    for (int i = 0; i < z.length; i++) {
-                        if (z[i] < zl[i] - TOLERANCE || z[i] > zu[i] + TOLERANCE) {
-                            violations++;
-                            example = "logit " + z[i] + " outside [" + zl[i] + ", " + zu[i] + "] in "
-                                    + cnn.architecture;
-                        }
-                    }
-                    for (int i = 0; i < grad.length; i++) {
-                        points++;
-                        if (grad[i] < el[i] - TOLERANCE || grad[i] > eu[i] + TOLERANCE) {
-                            violations++;
-                            example = "input gradient " + grad[i] + " outside [" + el[i] + ", " + eu[i] + "] in "
-                                    + cnn.architecture;
-                        }
-                    }
-                }
+                tally.check(net, m, random, shape, cnn.classes, eps, SAMPLES, cnn.architecture.toString());
             }
         }
-        return new Result(points, violations, example);
+        return tally;
     }
 
     /** A deliberately unsound Conv2d: a radius through W instead of |W| (forward or backward). */

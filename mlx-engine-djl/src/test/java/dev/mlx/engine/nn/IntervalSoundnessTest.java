@@ -9,12 +9,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
-import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.Interval;
-import dev.mlx.api.train.IntervalPass;
-import dev.mlx.api.train.Losses;
 import dev.mlx.engine.MlxEngine;
-import dev.mlx.engine.method.CrossEntropyBounds;
 import dev.mlx.engine.testkit.SharedEngine;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,35 +29,30 @@ class IntervalSoundnessTest {
     private static final int NETS = 24;
     private static final int BATCH = 6;
     private static final int SAMPLES = 40;
-    private static final double TOLERANCE = 1e-9;
 
     @Test
     void boundsContainEverySampledLogitAndInputGradient() {
-        Result r = run(UnaryOperator.identity());
-        assertTrue(r.points >= NETS * BATCH * SAMPLES, "points checked: " + r.points);
-        assertEquals(0, r.violations, "sound bounds must contain every sampled value; " + r.example);
+        SoundnessTally r = run(UnaryOperator.identity());
+        assertTrue(r.points() >= NETS * BATCH * SAMPLES, "points checked: " + r.points());
+        assertEquals(0, r.violations(), "sound bounds must contain every sampled value; " + r.example());
     }
 
     @Test
     void theCheckerCatchesALinearRadiusComputedWithWInsteadOfAbsW() {
-        Result r = run(layer -> layer instanceof LinearLayer lin ? new SignedRadiusLinear(lin) : layer);
-        assertTrue(r.violations > 0, "an unsound Linear bound must be detected");
+        SoundnessTally r = run(layer -> layer instanceof LinearLayer lin ? new SignedRadiusLinear(lin) : layer);
+        assertTrue(r.violations() > 0, "an unsound Linear bound must be detected");
     }
 
     @Test
     void theCheckerCatchesAReluBackwardThatIgnoresTheUndecidedUnits() {
-        Result r = run(layer -> layer instanceof ReluLayer ? new OptimisticRelu() : layer);
-        assertTrue(r.violations > 0, "an unsound ReLU backward bound must be detected");
+        SoundnessTally r = run(layer -> layer instanceof ReluLayer ? new OptimisticRelu() : layer);
+        assertTrue(r.violations() > 0, "an unsound ReLU backward bound must be detected");
     }
 
-    private record Result(long points, long violations, String example) {}
-
-    private Result run(UnaryOperator<Layer> mutate) {
+    private SoundnessTally run(UnaryOperator<Layer> mutate) {
         MlxEngine engine = SharedEngine.get();
         SplittableRandom random = new SplittableRandom(2026);
-        long points = 0;
-        long violations = 0;
-        String example = "";
+        SoundnessTally tally = new SoundnessTally();
         for (int n = 0; n < NETS; n++) {
             int in = 3 + random.nextInt(6);
             int hidden = 2 + random.nextInt(8);
@@ -82,54 +73,10 @@ class IntervalSoundnessTest {
                     layers.add(mutate.apply(l));
                 }
                 Network net = base.withLayersForTest(layers);
-                double[] x = new double[BATCH * in];
-                double[] mask = new double[BATCH * in];
-                long[] y = new long[BATCH];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = random.nextDouble() * 2 - 1;
-                    mask[i] = random.nextDouble() < 0.5 ? 1 : (random.nextDouble() < 0.2 ? random.nextDouble() : 0);
-                }
-                for (int i = 0; i < BATCH; i++) {
-                    y[i] = random.nextInt(classes);
-                }
-                NDArray xs = m.create(x, new Shape(BATCH, in));
-                NDArray ms = m.create(mask, new Shape(BATCH, in));
-                NDArray ys = m.create(y);
-                IntervalPass pass = net.intervalBounds().propagate(Interval.maskedBox(xs, ms, eps));
-                Interval logits = pass.logits();
-                Interval eta = pass.inputGradient(CrossEntropyBounds.logitGradient(logits, ys));
-                double[] zl = logits.lower().toDoubleArray();
-                double[] zu = logits.upper().toDoubleArray();
-                double[] el = eta.lower().toDoubleArray();
-                double[] eu = eta.upper().toDoubleArray();
-                for (int s = 0; s < SAMPLES; s++) {
-                    double[] point = new double[x.length];
-                    for (int i = 0; i < x.length; i++) {
-                        double u = s < 2 ? (s == 0 ? -1 : 1) : (s < 6 ? (random.nextBoolean() ? 1 : -1)
-                                : random.nextDouble() * 2 - 1);
-                        point[i] = x[i] + eps * mask[i] * u;
-                    }
-                    NDArray p = m.create(point, new Shape(BATCH, in));
-                    InputGradient g = net.inputGradient(p, z -> Losses.perSampleCrossEntropy(z, ys));
-                    double[] z = g.logits().toDoubleArray();
-                    double[] grad = g.gradient().toDoubleArray();
-                    for (int i = 0; i < z.length; i++) {
-                        if (z[i] < zl[i] - TOLERANCE || z[i] > zu[i] + TOLERANCE) {
-                            violations++;
-                            example = "logit " + z[i] + " outside [" + zl[i] + ", " + zu[i] + "]";
-                        }
-                    }
-                    for (int i = 0; i < grad.length; i++) {
-                        points++;
-                        if (grad[i] < el[i] - TOLERANCE || grad[i] > eu[i] + TOLERANCE) {
-                            violations++;
-                            example = "input gradient " + grad[i] + " outside [" + el[i] + ", " + eu[i] + "]";
-                        }
-                    }
-                }
+                tally.check(net, m, random, new Shape(BATCH, in), classes, eps, SAMPLES, "");
             }
         }
-        return new Result(points, violations, example);
+        return tally;
     }
 
     /** A deliberately unsound Linear: radius r W^T instead of r |W|^T (and likewise backward). */

@@ -13,12 +13,9 @@ import dev.mlx.api.error.UnsupportedCapabilityException;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
 import dev.mlx.api.model.LayerSpec.BatchNormMode;
-import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.Interval;
 import dev.mlx.api.train.IntervalPass;
-import dev.mlx.api.train.Losses;
 import dev.mlx.engine.MlxEngine;
-import dev.mlx.engine.method.CrossEntropyBounds;
 import dev.mlx.engine.testkit.SharedEngine;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,34 +42,33 @@ class ResidualIntervalSoundnessTest {
     private static final int NETS = 12;
     private static final int BATCH = 3;
     private static final int SAMPLES = 30;
-    private static final double TOLERANCE = 1e-9;
 
     @Test
     void boundsContainEverySampledLogitAndInputGradientOutsideTraining() {
-        Result r = run(UnaryOperator.identity(), false, false);
-        assertTrue(r.points >= 20_000, "points checked: " + r.points);
-        assertEquals(0, r.violations, "sound bounds must contain every sampled value; " + r.example);
+        SoundnessTally r = run(UnaryOperator.identity(), false, false);
+        assertTrue(r.points() >= 20_000, "points checked: " + r.points());
+        assertEquals(0, r.violations(), "sound bounds must contain every sampled value; " + r.example());
     }
 
     @Test
     void boundsContainEverySampledValueForEveryDropoutMaskDuringTraining() {
-        Result r = run(UnaryOperator.identity(), true, false);
-        assertTrue(r.points >= 20_000, "points checked: " + r.points);
-        assertEquals(0, r.violations, "sound bounds must contain every sampled value; " + r.example);
+        SoundnessTally r = run(UnaryOperator.identity(), true, false);
+        assertTrue(r.points() >= 20_000, "points checked: " + r.points());
+        assertEquals(0, r.violations(), "sound bounds must contain every sampled value; " + r.example());
     }
 
     @Test
     void boundsThroughMaxPoolContainEverySampledLogitAndInputGradient() {
-        Result r = run(UnaryOperator.identity(), false, true);
-        assertTrue(r.points >= 20_000, "points checked: " + r.points);
-        assertEquals(0, r.violations, "sound bounds must contain every sampled value; " + r.example);
+        SoundnessTally r = run(UnaryOperator.identity(), false, true);
+        assertTrue(r.points() >= 20_000, "points checked: " + r.points());
+        assertEquals(0, r.violations(), "sound bounds must contain every sampled value; " + r.example());
     }
 
     @Test
     void theCheckerCatchesAMaxPoolBackwardThatOnlyRoutesThroughTheCentresMaximum() {
-        Result r = run(layer -> layer instanceof MaxPool2dLayer pool ? new CentreRoutedMaxPool(pool) : layer, false,
+        SoundnessTally r = run(layer -> layer instanceof MaxPool2dLayer pool ? new CentreRoutedMaxPool(pool) : layer, false,
                 true);
-        assertTrue(r.violations > 0, "a MaxPool bound that ignores the other possible maxima must be detected");
+        assertTrue(r.violations() > 0, "a MaxPool bound that ignores the other possible maxima must be detected");
     }
 
     @Test
@@ -103,20 +99,20 @@ class ResidualIntervalSoundnessTest {
 
     @Test
     void theCheckerCatchesABatchNormRadiusScaledBySignedGamma() {
-        Result r = run(layer -> layer instanceof BatchNorm2dLayer bn ? new SignedBatchNorm(bn) : layer, false, false);
-        assertTrue(r.violations > 0, "an unsound BatchNorm bound must be detected");
+        SoundnessTally r = run(layer -> layer instanceof BatchNorm2dLayer bn ? new SignedBatchNorm(bn) : layer, false, false);
+        assertTrue(r.violations() > 0, "an unsound BatchNorm bound must be detected");
     }
 
     @Test
     void theCheckerCatchesAResidualBackwardThatForgetsTheShortcut() {
-        Result r = run(layer -> layer instanceof ResidualLayer res ? new BodyOnlyBackward(res) : layer, false, false);
-        assertTrue(r.violations > 0, "an unsound residual backward bound must be detected");
+        SoundnessTally r = run(layer -> layer instanceof ResidualLayer res ? new BodyOnlyBackward(res) : layer, false, false);
+        assertTrue(r.violations() > 0, "an unsound residual backward bound must be detected");
     }
 
     @Test
     void theCheckerCatchesDropoutBoundsThatIgnoreTheMask() {
-        Result r = run(layer -> layer instanceof DropoutLayer d ? new IdentityIntervalDropout(d) : layer, true, false);
-        assertTrue(r.violations > 0, "dropout bounds that ignore the training mask must be detected");
+        SoundnessTally r = run(layer -> layer instanceof DropoutLayer d ? new IdentityIntervalDropout(d) : layer, true, false);
+        assertTrue(r.violations() > 0, "dropout bounds that ignore the training mask must be detected");
     }
 
     @Test
@@ -192,8 +188,6 @@ class ResidualIntervalSoundnessTest {
         }
     }
 
-    private record Result(long points, long violations, String example) {}
-
     private static Architecture randomArchitecture(SplittableRandom random, int channels, boolean maxPool) {
         int width = 2 + random.nextInt(3);
         int classes = 2 + random.nextInt(3);
@@ -229,15 +223,12 @@ class ResidualIntervalSoundnessTest {
      *     {@link #batchStatisticsAreRefusedNamingTheLayer})
      * @param maxPool whether the networks contain a MaxPool2d after the stem
      */
-    private Result run(UnaryOperator<Layer> mutate, boolean training, boolean maxPool) {
+    private SoundnessTally run(UnaryOperator<Layer> mutate, boolean training, boolean maxPool) {
         MlxEngine engine = SharedEngine.get();
         SplittableRandom random = new SplittableRandom(training ? 2027 : 2026);
-        long points = 0;
-        long violations = 0;
-        String example = "";
+        SoundnessTally tally = new SoundnessTally();
         int channels = 2;
         int side = 5;
-        int features = channels * side * side;
         for (int n = 0; n < NETS; n++) {
             Architecture arch = randomArchitecture(random, channels, maxPool);
             if (training) {
@@ -254,56 +245,11 @@ class ResidualIntervalSoundnessTest {
                 }
                 Network net = base.withLayersForTest(layers);
                 double eps = 0.05 + random.nextDouble() * (n % 3 == 0 ? 1.0 : 0.3);
-                double[] x = new double[BATCH * features];
-                double[] mask = new double[x.length];
-                long[] y = new long[BATCH];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = random.nextDouble() * 2 - 1;
-                    mask[i] = random.nextDouble() < 0.5 ? 1 : (random.nextDouble() < 0.2 ? random.nextDouble() : 0);
-                }
                 int classes = ((LayerSpec.Linear) arch.layers().get(arch.layers().size() - 1)).out();
-                for (int i = 0; i < BATCH; i++) {
-                    y[i] = random.nextInt(classes);
-                }
-                Shape batchShape = new Shape(BATCH, channels, side, side);
-                NDArray xs = m.create(x, batchShape);
-                NDArray ms = m.create(mask, batchShape);
-                NDArray ys = m.create(y);
-                IntervalPass pass = net.intervalBounds().propagate(Interval.maskedBox(xs, ms, eps));
-                Interval logits = pass.logits();
-                double[] zl = logits.lower().toDoubleArray();
-                double[] zu = logits.upper().toDoubleArray();
-                Interval eta = pass.inputGradient(CrossEntropyBounds.logitGradient(logits, ys));
-                double[] el = eta.lower().toDoubleArray();
-                double[] eu = eta.upper().toDoubleArray();
-                for (int s = 0; s < SAMPLES; s++) {
-                    double[] point = new double[x.length];
-                    for (int i = 0; i < x.length; i++) {
-                        double u = s < 2 ? (s == 0 ? -1 : 1) : (s < 6 ? (random.nextBoolean() ? 1 : -1)
-                                : random.nextDouble() * 2 - 1);
-                        point[i] = x[i] + eps * mask[i] * u;
-                    }
-                    NDArray p = m.create(point, batchShape);
-                    InputGradient g = net.inputGradient(p, z -> Losses.perSampleCrossEntropy(z, ys));
-                    double[] z = g.logits().toDoubleArray();
-                    for (int i = 0; i < z.length; i++) {
-                        if (z[i] < zl[i] - TOLERANCE || z[i] > zu[i] + TOLERANCE) {
-                            violations++;
-                            example = "logit " + z[i] + " outside [" + zl[i] + ", " + zu[i] + "]";
-                        }
-                    }
-                    double[] grad = g.gradient().toDoubleArray();
-                    for (int i = 0; i < grad.length; i++) {
-                        points++;
-                        if (grad[i] < el[i] - TOLERANCE || grad[i] > eu[i] + TOLERANCE) {
-                            violations++;
-                            example = "input gradient " + grad[i] + " outside [" + el[i] + ", " + eu[i] + "]";
-                        }
-                    }
-                }
+                tally.check(net, m, random, new Shape(BATCH, channels, side, side), classes, eps, SAMPLES, "");
             }
         }
-        return new Result(points, violations, example);
+        return tally;
     }
 
     /** The architecture with every TRAIN-mode BatchNorm switched to EVAL (batch statistics have no bounds). */

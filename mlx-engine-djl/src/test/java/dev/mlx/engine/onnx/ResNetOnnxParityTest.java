@@ -84,11 +84,16 @@ class ResNetOnnxParityTest {
             }
         }
         try (Network network = SharedEngine.get().networks().create(train, SHAPE, seed, affine);
-                NDManager manager = network.manager().newSubManager();
-                Network.TrainingScope scope = network.trainingMode()) {
-            network.logits(manager.create(OnnxParity.inputs(16, SHAPE, seed + 1),
-                    new Shape(OnnxParity.batchShape(16, SHAPE))));
-            return Checkpoints.snapshot(network);
+                NDManager manager = network.manager().newSubManager()) {
+            // a training step's forward pass updates the running statistics of every batch norm
+            Network.TrainingScope training = network.trainingMode();
+            try {
+                network.logits(manager.create(OnnxParity.inputs(16, SHAPE, seed + 1),
+                        new Shape(OnnxParity.batchShape(16, SHAPE))));
+                return Checkpoints.snapshot(network);
+            } finally {
+                training.close();
+            }
         }
     }
 

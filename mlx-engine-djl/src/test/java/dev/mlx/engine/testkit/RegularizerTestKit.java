@@ -35,7 +35,10 @@ import java.util.SplittableRandom;
  *   <li>{@link #checkParameterGradient}: the penalty's gradient with respect to every parameter
  *       of a tiny float64 ReLU network agrees with central finite differences, and is non-zero
  *       for a regularizer that uses masks (a penalty that trains nothing is a defect);</li>
- *   <li>{@link #checkDeterminism}: the same seed gives the same penalty and gradients;</li>
+ *   <li>{@link #checkDeterminism}: the same seed gives the same penalty and gradients, also when
+ *       a garbage collection and fresh allocations happen between the forward and the backward
+ *       pass (a constant made from Java data that the penalty let go of is then read back freed,
+ *       see {@link GarbageChurn});</li>
  *   <li>{@link #checkNoLeak}: after the batch manager closes, no NDArray created by the penalty
  *       is left on any other manager (e.g. the parameters');</li>
  *   <li>{@link #checkParameters}: defaults validate, values round-trip through the schema, an
@@ -97,7 +100,7 @@ public final class RegularizerTestKit {
         try (Network net = engine.networks().create(architecture, exampleShape, 11, Map.of(), DataType.FLOAT64);
                 NDManager batchManager = engine.manager().newSubManager()) {
             Batch batch = batch(batchManager, 5, exampleShape, classes);
-            List<double[]> analytic = gradients(net, regularizer, batch, batchManager, 0);
+            List<double[]> analytic = gradients(net, regularizer, batch, batchManager, 0, false);
             double gradNorm = analytic.stream().flatMapToDouble(java.util.Arrays::stream).map(Math::abs).sum();
             if (provider.usesMasks()) {
                 assertTrue(gradNorm > 1e-10, provider.name() + ": the penalty has no gradient w.r.t. the parameters"
@@ -136,13 +139,15 @@ public final class RegularizerTestKit {
         Regularizer regularizer = provider.create(params);
         try (Network net = network(12); NDManager batchManager = engine.manager().newSubManager()) {
             Batch batch = batch(batchManager, 6);
-            List<double[]> first = gradients(net, regularizer, batch, batchManager, 42);
+            List<double[]> first = gradients(net, regularizer, batch, batchManager, 42, false);
             double v1 = value(net, regularizer, batch, batchManager, 42);
-            List<double[]> second = gradients(net, regularizer, batch, batchManager, 42);
+            List<double[]> second = gradients(net, regularizer, batch, batchManager, 42, true);
             double v2 = value(net, regularizer, batch, batchManager, 42);
             assertEquals(v1, v2, 0.0, provider.name() + ": penalty differs between two runs with one seed");
             for (int i = 0; i < first.size(); i++) {
-                assertArrayEquals(first.get(i), second.get(i), 0.0, provider.name() + ": gradients differ");
+                assertArrayEquals(first.get(i), second.get(i), 0.0, provider.name()
+                        + ": gradients differ after a garbage collection before the backward pass (a constant of the"
+                        + " graph lives in freed Java memory: build it with OwnedArrays)");
             }
         }
     }
@@ -155,7 +160,7 @@ public final class RegularizerTestKit {
             int rootBefore = engine.manager().getManagedArrays().size();
             for (int i = 0; i < 3; i++) {
                 try (NDManager batchManager = engine.manager().newSubManager()) {
-                    gradients(net, regularizer, batch(batchManager, 7 + i), batchManager, i);
+                    gradients(net, regularizer, batch(batchManager, 7 + i), batchManager, i, false);
                 }
             }
             assertEquals(before, net.manager().getManagedArrays().size(),
@@ -224,15 +229,19 @@ public final class RegularizerTestKit {
         return new Batch(manager.create(x, shape), manager.create(y), manager.create(m, shape));
     }
 
+    /** @param churn whether to collect garbage and reuse the freed memory between forward and backward */
     private List<double[]> gradients(Network net, Regularizer regularizer, Batch batch, NDManager batchManager,
-            long seed) {
+            long seed, boolean churn) {
         try (NDManager step = batchManager.newSubManager()) {
             try (GradientCollector collector = engine.engine().newGradientCollector()) {
                 NDArray penalty = regularizer.penalty(net, batch, context(step, seed));
                 // "+ 0 * sum(theta)" keeps the graph connected for a penalty that is constant (ERM)
                 NDArray anchor = net.parameters().get(0).array().sum();
                 anchor.attach(step);
-                anchor = anchor.mul(0);
+                anchor = dev.mlx.api.train.Scalars.times(anchor, 0);
+                if (churn) {
+                    GarbageChurn.run(step);
+                }
                 collector.backward(penalty.add(anchor));
             }
             List<double[]> grads = new ArrayList<>();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.mlx.api.train.OwnedArrays;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -88,6 +89,6 @@ final class TokenRows {
                 flat[i * length + t] = rows[i][t];
             }
         }
-        return manager.create(flat, new Shape(rows.length, length));
+        return OwnedArrays.of(manager, flat, new Shape(rows.length, length), DataType.FLOAT32);
     }
 }
