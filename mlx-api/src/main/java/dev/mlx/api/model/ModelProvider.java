@@ -18,4 +18,15 @@ public interface ModelProvider extends Described {
      * @throws dev.mlx.api.error.MlxException (user error) if the architecture cannot take this input
      */
     Architecture build(HyperParameters params, int[] exampleShape, int numClasses);
+
+    /**
+     * @return whether the networks this plugin builds take token ids and offer
+     *     {@link dev.mlx.api.train.Model#tokenEmbeddings()} (their first layer is a
+     *     {@link LayerSpec.TextEncoder}); the app then runs a requested regularizer's token-model
+     *     counterpart ({@link dev.mlx.api.train.RegularizerProvider#tokenModelCounterpartOf()}).
+     *     False by default; a plugin building a text encoder must return true (the app checks)
+     */
+    default boolean offersTokenEmbeddings() {
+        return false;
+    }
 }

@@ -2,6 +2,7 @@ package dev.mlx.api.train;
 
 import dev.mlx.api.Described;
 import dev.mlx.api.param.HyperParameters;
+import java.util.Optional;
 
 /**
  * Service interface for regularizers, the extension point most plugin authors want.
@@ -63,6 +64,32 @@ public interface RegularizerProvider extends Described {
      *     methods for continuous inputs
      */
     default boolean forTokenModels() {
+        return false;
+    }
+
+    /**
+     * Names the method this token-model regularizer implements, so that users can ask for the
+     * method by its usual name whatever the model: when a regularizer named {@code N} is requested
+     * for a model whose {@link dev.mlx.api.model.ModelProvider#offersTokenEmbeddings()} is true and
+     * some regularizer with {@link #forTokenModels()} returns {@code Optional.of(N)} here, the app
+     * runs that one instead (it logs the choice and records the plugin it ran, so the run's
+     * config repeats it). For example {@code token-adv-r4} returns {@code adv-r4}, so
+     * {@code --regularizer adv-r4 --model minilm} runs {@code token-adv-r4}. At most one
+     * regularizer may claim a name; two claims stop the run with both named.
+     *
+     * @return the name of the regularizer for continuous inputs that this one stands in for on
+     *     token models; empty (the default) for none, and always empty unless {@link #forTokenModels()}
+     */
+    default Optional<String> tokenModelCounterpartOf() {
+        return Optional.empty();
+    }
+
+    /**
+     * @return whether the penalty uses no capability of the model's inputs (no input gradient,
+     *     interval bounds or token embeddings), so the regularizer runs unchanged on continuous
+     *     and on token models alike; true for ERM, false by default
+     */
+    default boolean forAnyModel() {
         return false;
     }
 

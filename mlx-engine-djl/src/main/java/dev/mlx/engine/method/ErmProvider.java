@@ -19,6 +19,11 @@ public final class ErmProvider implements RegularizerProvider {
     }
 
     @Override
+    public boolean forAnyModel() {
+        return true;
+    }
+
+    @Override
     public boolean usesMasks() {
         return false;
     }

@@ -251,7 +251,7 @@ public final class Network implements Model, AutoCloseable {
     @Override
     public TokenEmbeddings tokenEmbeddings() {
         if (!layers.isEmpty() && layers.get(0) instanceof TextEncoderLayer text) {
-            return new TextNetworkEmbeddings(text, layers.subList(1, layers.size()), gradHelper);
+            return new TextNetworkEmbeddings(text, layers.subList(1, layers.size()), gradHelper, () -> nesting > 0);
         }
         return Model.super.tokenEmbeddings();
     }

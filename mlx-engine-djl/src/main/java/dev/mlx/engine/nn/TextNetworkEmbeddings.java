@@ -6,6 +6,7 @@ import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.TokenEmbeddings;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -13,17 +14,28 @@ import java.util.function.UnaryOperator;
  * the logits from word embeddings run the encoder from its {@code inputs_embeds} entry and then
  * the remaining layers; the embedding gradient is {@code torch.autograd.grad} with create_graph
  * through {@link TorchScriptGradHelper}, at a detached copy of the embeddings (as the reference
- * detaches {@code E}, spec §10.2).
+ * detaches {@code E}, spec §10.2), or at the embeddings themselves when they are a leaf that requires
+ * gradients (as {@link Network#inputGradient} does). Inside {@link Network#gradient} the embeddings may be computed
+ * from that call's leaf (a gradient of a function of this gradient, e.g. GCG's
+ * {@code dJ/dE}); then the gradient is taken at them as they are, so that it stays connected.
  */
 final class TextNetworkEmbeddings implements TokenEmbeddings {
     private final TextEncoderLayer text;
     private final List<Layer> rest;
     private final TorchScriptGradHelper gradHelper;
 
-    TextNetworkEmbeddings(TextEncoderLayer text, List<Layer> rest, TorchScriptGradHelper gradHelper) {
+    private final BooleanSupplier nested;
+
+    /**
+     * @param nested whether the network is inside {@link Network#gradient} (then the embeddings
+     *     may be connected to that call's leaf)
+     */
+    TextNetworkEmbeddings(TextEncoderLayer text, List<Layer> rest, TorchScriptGradHelper gradHelper,
+            BooleanSupplier nested) {
         this.text = text;
         this.rest = List.copyOf(rest);
         this.gradHelper = gradHelper;
+        this.nested = nested;
     }
 
     @Override
@@ -57,14 +69,30 @@ final class TextNetworkEmbeddings implements TokenEmbeddings {
             JniUtils.setGradMode(true);
         }
         try {
+            if (embeddings.hasGradient()) {
+                return gradientAt(ids, embeddings, objective);
+            }
+            if (nested.getAsBoolean()) {
+                // DJL reports false for results computed from a leaf; libtorch knows. Plain data is
+                // refused by autograd, and then a fresh leaf is used below.
+                try {
+                    return gradientAt(ids, embeddings, objective);
+                } catch (ai.djl.engine.EngineException notConnected) {
+                    // plain data: continue with a copy
+                }
+            }
             NDArray leaf = embeddings.duplicate();
             leaf.setRequiresGradient(true);
-            NDArray logits = logits(ids, leaf);
-            return new InputGradient(logits, gradHelper.gradient(objective.apply(logits), leaf));
+            return gradientAt(ids, leaf, objective);
         } finally {
             if (!wasGrad) {
                 JniUtils.setGradMode(false);
             }
         }
+    }
+
+    private InputGradient gradientAt(NDArray ids, NDArray e, UnaryOperator<NDArray> objective) {
+        NDArray logits = logits(ids, e);
+        return new InputGradient(logits, gradHelper.gradient(objective.apply(logits), e));
     }
 }

@@ -2,110 +2,306 @@ package dev.mlx.text.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.mlx.api.train.Model;
 import dev.mlx.api.train.TokenEmbeddings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
- * The greedy coordinate search of Adv-R4 on text, after GCG (Zou et al., "Universal and
- * Transferable Adversarial Attacks on Aligned Language Models", 2023) as the R4 paper's Appendix C
- * adapts it: for each masked (spurious) position in turn, try a set of replacement tokens, keep
- * the one that makes the masked embedding-gradient norm largest, update the sequence and move on,
+ * The greedy coordinate search of Adv-R4 on text: Greedy Coordinate Gradient (GCG; Zou et al.,
+ * "Universal and Transferable Adversarial Attacks on Aligned Language Models", 2023) as the R4
+ * paper's Appendix C adapts it, for the objective
  *
  * <pre>
- * J(z)        = sum_{t in mask, d} G(z)[t, d]^2                      ({@link TokenGradients})
- * for step = 1..steps, for t in masked positions (in order):
- *     C       = {z[t]}  ∪  min(candidates, |U|) ids drawn without replacement from U
- *     z[t]    = argmax_{c in C} J(z with z[t] = c)                    (all of C scored in one batch)
+ * J(x)  = sum_{t, d} (M[t] * G(x)[t, d])^2        G = dL/dE at E = W_emb[x]     ({@link TokenGradients})
  * </pre>
  *
- * Because the current token is always a candidate, J never decreases; with one masked position
- * and {@code candidates >= |U|} the result is the brute-force maximiser over {@code U}. Unlike
- * the reference (spec §10.3), positions are scored against the updated sequence (the paper's
- * description), not the original one. The search values are constants for the penalty
- * (Danskin); every evaluation's graph is freed when it ends.
+ * <b>Selection {@code gradient} (GCG).</b> Replacing {@code x_t} by {@code v} moves row {@code t} of
+ * {@code E} by {@code W_emb[v] - W_emb[x_t]}, so to first order
  *
- * @param candidates replacement ids tried per position
+ * <pre>
+ * J(x with x_t = v) - J(x)  ~  gain(t, v) = (W_emb[v] - W_emb[x_t]) . dJ/dE[t]
+ * </pre>
+ *
+ * where {@code dJ/dE} is a gradient of a gradient (double backprop, {@link Model#gradient} around
+ * {@link TokenEmbeddings#embeddingGradient}). For each masked position in turn: the {@code candidates}
+ * pool ids with the largest gain (ties: the earlier pool id; the current id is not a candidate) are
+ * scored exactly together with the current id in one batch, and the best is kept (the current id
+ * on ties), so J never decreases. {@code steps} passes; each position sees the sequence as the
+ * earlier positions left it (the paper's "updated sequence"; the reference scored every position
+ * against the original one, spec §10.3). Deterministic.
+ *
+ * <p><b>Selection {@code random}.</b> The candidates are {@code candidates} pool ids drawn without
+ * replacement from the seed instead; everything else is the same.
+ *
+ * <p>Examples are independent ({@code G} of example n depends on example n only), so the search
+ * handles the batch in rounds: round r updates the r-th masked position of every example that has
+ * one, with one gradient pass for all of them and one exact-scoring batch. The attention mask
+ * ({@code ids != pad}) is applied in every forward pass; the pool never holds the pad id, so
+ * substitutions do not change it. Search values are constants for the penalty (Danskin); every
+ * evaluation's graph is freed when it ends.
+ *
+ * @param candidates ids scored exactly per masked position (besides the current one)
  * @param steps passes over the masked positions
+ * @param selection how the candidates are chosen
  */
-record GcgSearch(int candidates, int steps) {
+record GcgSearch(int candidates, int steps, Selection selection) {
+
+    /** How the candidates of a position are chosen from the pool. */
+    enum Selection {
+        /** The top {@code candidates} by linearised gain (GCG). */
+        GRADIENT,
+        /** {@code candidates} ids drawn uniformly without replacement. */
+        RANDOM
+    }
 
     /**
-     * @param te the model's token capability
+     * @param model the model (for the gradient of J with respect to the embeddings)
      * @param ids the sequences
      * @param masks their masks
      * @param labels the labels {@code [B]}
-     * @param substitutes the replacement vocabulary {@code U}
-     * @param seed the seed of the candidate draws
+     * @param pool the replacement ids (never the pad id)
+     * @param seed the seed of the candidate draws ({@code random} only)
      * @param manager where temporaries are created (each evaluation in its own sub-manager)
      * @return the adversarial sequences (the input rows are not modified)
      */
-    long[][] maximise(TokenEmbeddings te, long[][] ids, float[][] masks, NDArray labels, long[] substitutes, long seed,
+    long[][] maximise(Model model, long[][] ids, float[][] masks, NDArray labels, long[] pool, long seed,
             NDManager manager) {
+        TokenEmbeddings te = model.tokenEmbeddings();
+        long[] y = labels.toType(DataType.INT64, false).toLongArray();
+        long[][] current = new long[ids.length][];
+        int[][] masked = new int[ids.length][];
+        SplittableRandom[] randoms = new SplittableRandom[ids.length];
         SplittableRandom seeds = new SplittableRandom(seed);
-        long[] y = labels.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
-        long[][] adversarial = new long[ids.length][];
+        int rounds = 0;
         for (int i = 0; i < ids.length; i++) {
-            SplittableRandom random = seeds.split();
-            long[] current = ids[i].clone();
-            int[] masked = TokenRows.masked(masks[i]);
-            if (substitutes.length > 0) {
-                for (int step = 0; step < steps; step++) {
-                    for (int t : masked) {
-                        long[] options = options(current[t], substitutes, random);
-                        current[t] = options[best(te, current, t, options, masks[i], y[i], manager)];
+            current[i] = ids[i].clone();
+            masked[i] = TokenRows.masked(masks[i]);
+            randoms[i] = seeds.split();
+            rounds = Math.max(rounds, masked[i].length);
+        }
+        if (pool.length == 0) {
+            return current;
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray poolEmbeddings = selection == Selection.GRADIENT ? poolEmbeddings(te, pool, scope) : null;
+            for (int step = 0; step < steps; step++) {
+                for (int r = 0; r < rounds; r++) {
+                    List<Integer> active = new ArrayList<>();
+                    for (int i = 0; i < ids.length; i++) {
+                        if (masked[i].length > r) {
+                            active.add(i);
+                        }
+                    }
+                    long[][] options = new long[active.size()][];
+                    if (selection == Selection.GRADIENT) {
+                        double[][] gains = gains(model, rows(current, active), positions(masked, active, r),
+                                rowsOf(masks, active), labelsOf(y, active), poolEmbeddings, scope);
+                        for (int a = 0; a < active.size(); a++) {
+                            int i = active.get(a);
+                            options[a] = withCurrent(current[i][masked[i][r]], topK(gains[a], pool,
+                                    current[i][masked[i][r]], candidates));
+                        }
+                    } else {
+                        for (int a = 0; a < active.size(); a++) {
+                            int i = active.get(a);
+                            options[a] = withCurrent(current[i][masked[i][r]],
+                                    drawn(pool, current[i][masked[i][r]], candidates, randoms[i]));
+                        }
+                    }
+                    double[][] exact = scores(te, rows(current, active), positions(masked, active, r), options,
+                            rowsOf(masks, active), labelsOf(y, active), scope);
+                    for (int a = 0; a < active.size(); a++) {
+                        int i = active.get(a);
+                        current[i][masked[i][r]] = options[a][argmax(exact[a])];
                     }
                 }
             }
-            adversarial[i] = current;
         }
-        return adversarial;
+        return current;
     }
 
-    private long[] options(long currentId, long[] substitutes, SplittableRandom random) {
-        long[] pool = substitutes.clone();
-        int k = Math.min(candidates, pool.length);
-        long[] options = new long[k + 1];
-        options[0] = currentId;
-        for (int c = 0; c < k; c++) {
-            int j = c + random.nextInt(pool.length - c);
-            long tmp = pool[c];
-            pool[c] = pool[j];
-            pool[j] = tmp;
-            options[c + 1] = pool[c];
+    /** @return {@code W_emb[pool]}, {@code [P, D]}, a constant */
+    static NDArray poolEmbeddings(TokenEmbeddings te, long[] pool, NDManager manager) {
+        NDArray poolIds = TokenRows.array(manager, new long[][] {pool});
+        NDArray e = te.embed(poolIds).stopGradient();
+        return e.reshape(new Shape(pool.length, e.getShape().get(2)));
+    }
+
+    /**
+     * The linearised gains of GCG: for every row n, with {@code t = positions[n]},
+     * {@code gain[n][p] = (W_emb[pool[p]] - W_emb[rows[n][t]]) . dJ/dE[n, t]}.
+     *
+     * @param model the model
+     * @param rows sequences {@code [N][L]}
+     * @param positions one position per sequence
+     * @param masks the masks {@code [N][L]} of J
+     * @param labels the labels
+     * @param poolEmbeddings {@code W_emb[pool]} ({@link #poolEmbeddings})
+     * @param manager where temporaries are created (freed before returning)
+     * @return {@code [N][P]}
+     */
+    static double[][] gains(Model model, long[][] rows, int[] positions, float[][] masks, long[] labels,
+            NDArray poolEmbeddings, NDManager manager) {
+        TokenEmbeddings te = model.tokenEmbeddings();
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray ids = TokenRows.array(scope, rows);
+            NDArray m = TokenRows.array(scope, masks);
+            NDArray y = scope.create(labels);
+            NDArray e = te.embed(ids).stopGradient();
+            NDArray dj = model.gradient(e, point -> TokenGradients.objective(te, ids, point, y, m));
+            int n = rows.length;
+            int length = rows[0].length;
+            int d = (int) e.getShape().get(2);
+            double[] djFlat = dj.toType(DataType.FLOAT64, false).toDoubleArray();
+            double[] eFlat = e.toType(DataType.FLOAT64, false).toDoubleArray();
+            double[] g = new double[n * d];
+            double[] base = new double[n];
+            for (int i = 0; i < n; i++) {
+                int offset = (i * length + positions[i]) * d;
+                System.arraycopy(djFlat, offset, g, i * d, d);
+                for (int k = 0; k < d; k++) {
+                    base[i] += eFlat[offset + k] * djFlat[offset + k];
+                }
+            }
+            NDArray gArray = scope.create(g, new Shape(n, d)).toType(poolEmbeddings.getDataType(), false);
+            double[] dots = poolEmbeddings.matMul(gArray.transpose()).toType(DataType.FLOAT64, false).toDoubleArray();
+            int p = (int) poolEmbeddings.getShape().get(0);
+            double[][] gains = new double[n][p];
+            for (int v = 0; v < p; v++) {
+                for (int i = 0; i < n; i++) {
+                    gains[i][v] = dots[v * n + i] - base[i];
+                }
+            }
+            return gains;
         }
+    }
+
+    /**
+     * @return the {@code k} pool ids with the largest gains, best first (ties: the earlier pool
+     *     index), leaving out {@code currentId}
+     */
+    static long[] topK(double[] gains, long[] pool, long currentId, int k) {
+        PriorityQueue<Integer> worstFirst = new PriorityQueue<>((a, b) -> gains[a] != gains[b]
+                ? Double.compare(gains[a], gains[b]) : Integer.compare(b, a));
+        for (int p = 0; p < pool.length; p++) {
+            if (pool[p] == currentId) {
+                continue;
+            }
+            worstFirst.add(p);
+            if (worstFirst.size() > k) {
+                worstFirst.poll();
+            }
+        }
+        long[] best = new long[worstFirst.size()];
+        for (int c = best.length - 1; c >= 0; c--) {
+            best[c] = pool[worstFirst.poll()];
+        }
+        return best;
+    }
+
+    private static long[] drawn(long[] pool, long currentId, int k, SplittableRandom random) {
+        long[] others = java.util.Arrays.stream(pool).filter(v -> v != currentId).toArray();
+        int n = Math.min(k, others.length);
+        long[] chosen = new long[n];
+        for (int c = 0; c < n; c++) {
+            int j = c + random.nextInt(others.length - c);
+            long tmp = others[c];
+            others[c] = others[j];
+            others[j] = tmp;
+            chosen[c] = others[c];
+        }
+        return chosen;
+    }
+
+    private static long[] withCurrent(long currentId, long[] others) {
+        long[] options = new long[others.length + 1];
+        options[0] = currentId;
+        System.arraycopy(others, 0, options, 1, others.length);
         return options;
     }
 
-    /** @return the index in {@code options} of the replacement with the largest J (first on ties) */
-    static int best(TokenEmbeddings te, long[] row, int position, long[] options, float[] mask, long label,
-            NDManager manager) {
-        float[] scores = scores(te, row, position, options, mask, label, manager);
+    /** @return the index of the largest value, the first on ties */
+    static int argmax(double[] values) {
         int best = 0;
-        for (int c = 1; c < scores.length; c++) {
-            if (scores[c] > scores[best]) {
+        for (int c = 1; c < values.length; c++) {
+            if (values[c] > values[best]) {
                 best = c;
             }
         }
         return best;
     }
 
-    /** @return {@code J(row with row[position] = options[c])} for every c */
-    static float[] scores(TokenEmbeddings te, long[] row, int position, long[] options, float[] mask, long label,
-            NDManager manager) {
-        try (NDManager scope = manager.newSubManager()) {
-            long[][] rows = new long[options.length][];
-            float[] masksFlat = new float[options.length * mask.length];
-            long[] labels = new long[options.length];
-            for (int c = 0; c < options.length; c++) {
-                rows[c] = row.clone();
-                rows[c][position] = options[c];
-                System.arraycopy(mask, 0, masksFlat, c * mask.length, mask.length);
-                labels[c] = label;
+    /**
+     * Exact scores: {@code J(rows[n] with rows[n][positions[n]] = options[n][c])} for every n and c,
+     * all in one batch.
+     *
+     * @return {@code [N][|options[n]|]}
+     */
+    static double[][] scores(TokenEmbeddings te, long[][] rows, int[] positions, long[][] options, float[][] masks,
+            long[] labels, NDManager manager) {
+        List<long[]> variants = new ArrayList<>();
+        List<float[]> variantMasks = new ArrayList<>();
+        List<Long> variantLabels = new ArrayList<>();
+        for (int n = 0; n < rows.length; n++) {
+            for (long option : options[n]) {
+                long[] row = rows[n].clone();
+                row[positions[n]] = option;
+                variants.add(row);
+                variantMasks.add(masks[n]);
+                variantLabels.add(labels[n]);
             }
-            NDArray g = TokenGradients.lossGradient(te, TokenRows.array(scope, rows), scope.create(labels));
-            NDArray m = scope.create(masksFlat, new ai.djl.ndarray.types.Shape(options.length, mask.length));
-            return TokenGradients.maskedSquares(g, m).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                    .toFloatArray();
         }
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray ids = TokenRows.array(scope, variants.toArray(new long[0][]));
+            NDArray m = TokenRows.array(scope, variantMasks.toArray(new float[0][]));
+            NDArray y = scope.create(variantLabels.stream().mapToLong(Long::longValue).toArray());
+            NDArray e = te.embed(ids).stopGradient();
+            double[] j = TokenGradients.objective(te, ids, e, y, m).toType(DataType.FLOAT64, false).toDoubleArray();
+            double[][] result = new double[rows.length][];
+            int k = 0;
+            for (int n = 0; n < rows.length; n++) {
+                result[n] = new double[options[n].length];
+                for (int c = 0; c < options[n].length; c++) {
+                    result[n][c] = j[k++];
+                }
+            }
+            return result;
+        }
+    }
+
+    /** @return {@code J} of each row (its current value) */
+    static double[] objective(TokenEmbeddings te, long[][] rows, float[][] masks, long[] labels, NDManager manager) {
+        long[][] options = new long[rows.length][];
+        int[] positions = new int[rows.length];
+        for (int n = 0; n < rows.length; n++) {
+            options[n] = new long[] {rows[n][0]};
+        }
+        double[][] s = scores(te, rows, positions, options, masks, labels, manager);
+        double[] j = new double[rows.length];
+        for (int n = 0; n < rows.length; n++) {
+            j[n] = s[n][0];
+        }
+        return j;
+    }
+
+    private static long[][] rows(long[][] all, List<Integer> active) {
+        return active.stream().map(i -> all[i]).toArray(long[][]::new);
+    }
+
+    private static float[][] rowsOf(float[][] all, List<Integer> active) {
+        return active.stream().map(i -> all[i]).toArray(float[][]::new);
+    }
+
+    private static int[] positions(int[][] masked, List<Integer> active, int r) {
+        return active.stream().mapToInt(i -> masked[i][r]).toArray();
+    }
+
+    private static long[] labelsOf(long[] y, List<Integer> active) {
+        return active.stream().mapToLong(i -> y[i]).toArray();
     }
 }

@@ -27,8 +27,31 @@ final class TokenGradients {
      * @return {@code G}, differentiable with respect to the parameters
      */
     static NDArray lossGradient(TokenEmbeddings embeddings, NDArray ids, NDArray labels) {
-        NDArray e = embeddings.embed(ids).stopGradient();
+        return lossGradientAt(embeddings, ids, embeddings.embed(ids).stopGradient(), labels);
+    }
+
+    /**
+     * @param embeddings the model's token capability
+     * @param ids token ids {@code [B, L]} (for the attention mask)
+     * @param e the word embeddings {@code [B, L, D]} at which {@code G} is taken (any point, not
+     *     necessarily {@code word_emb[ids]})
+     * @param labels labels {@code [B]}
+     * @return {@code G} at {@code e}, differentiable with respect to the parameters and to {@code e}
+     */
+    static NDArray lossGradientAt(TokenEmbeddings embeddings, NDArray ids, NDArray e, NDArray labels) {
         return embeddings.embeddingGradient(ids, e, logits -> Losses.perSampleCrossEntropy(logits, labels)).gradient();
+    }
+
+    /**
+     * @param embeddings the model's token capability
+     * @param ids token ids {@code [B, L]} (for the attention mask)
+     * @param e the word embeddings {@code [B, L, D]}
+     * @param labels labels {@code [B]}
+     * @param masks {@code M [B, L]}
+     * @return {@code J [B]} at {@code e}
+     */
+    static NDArray objective(TokenEmbeddings embeddings, NDArray ids, NDArray e, NDArray labels, NDArray masks) {
+        return maskedSquares(lossGradientAt(embeddings, ids, e, labels), masks);
     }
 
     /**

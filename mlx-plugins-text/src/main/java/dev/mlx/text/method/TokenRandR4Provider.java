@@ -8,6 +8,7 @@ import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.Scalars;
 import dev.mlx.api.train.TokenEmbeddings;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -40,6 +41,11 @@ public final class TokenRandR4Provider implements RegularizerProvider {
     @Override
     public boolean forTokenModels() {
         return true;
+    }
+
+    @Override
+    public Optional<String> tokenModelCounterpartOf() {
+        return Optional.of("rand-r4");
     }
 
     @Override

@@ -91,4 +91,14 @@ final class TokenRows {
         }
         return OwnedArrays.of(manager, flat, new Shape(rows.length, length), DataType.FLOAT32);
     }
+
+    /** @return the mask rows as a float array {@code [n, L]} on {@code manager} */
+    static NDArray array(NDManager manager, float[][] rows) {
+        int length = rows.length == 0 ? 0 : rows[0].length;
+        float[] flat = new float[rows.length * length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * length, length);
+        }
+        return manager.create(flat, new Shape(rows.length, length));
+    }
 }

@@ -6,6 +6,7 @@ import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.Scalars;
+import java.util.Optional;
 
 /**
  * RRR ("Right for the Right Reasons", Ross, Hughes and Doshi-Velez, IJCAI 2017; R3 in Chen et al.,
@@ -34,6 +35,11 @@ public final class TokenRrrProvider implements RegularizerProvider {
     @Override
     public boolean forTokenModels() {
         return true;
+    }
+
+    @Override
+    public Optional<String> tokenModelCounterpartOf() {
+        return Optional.of("rrr");
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.mlx.api.train.Scalars;
 import dev.mlx.api.train.TokenEmbeddings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -43,6 +44,11 @@ public final class TokenSmoothRrrProvider implements RegularizerProvider {
     @Override
     public boolean forTokenModels() {
         return true;
+    }
+
+    @Override
+    public Optional<String> tokenModelCounterpartOf() {
+        return Optional.of("smooth-rrr");
     }
 
     @Override

@@ -29,6 +29,11 @@ public final class MiniLmProvider implements ModelProvider {
     }
 
     @Override
+    public boolean offersTokenEmbeddings() {
+        return true;
+    }
+
+    @Override
     public ParameterSchema parameters() {
         return ParameterSchema.builder()
                 .addChoice("pooling", "mean", List.of("mean", "cls"), "how token states become one vector")

@@ -26,6 +26,11 @@ public final class TinyBertProvider implements ModelProvider {
     }
 
     @Override
+    public boolean offersTokenEmbeddings() {
+        return true;
+    }
+
+    @Override
     public ParameterSchema parameters() {
         return ParameterSchema.builder()
                 .addInt("layers", 2, 1, 24, "transformer layers")
