@@ -55,7 +55,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> resolved = runner.resolve(methods);
+        List<String> resolved = runner.resolve(methods, model);
         Path target = out != null ? out : Path.of("runs", "compare-" + dataset);
         runner.run("mlx compare: " + String.join(", ", resolved) + " on " + dataset, dataset, datasetParams, model,
                 resolved, epochs, seed, target, overwrite, resume);

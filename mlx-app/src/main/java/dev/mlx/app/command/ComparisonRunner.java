@@ -46,8 +46,36 @@ final class ComparisonRunner {
     }
 
     /**
+     * Expands {@code all} to every registered regularizer that can train {@code model} (ERM first:
+     * on a text model ERM and the token-model regularizers, otherwise those for continuous inputs)
+     * and resolves every name for the model ({@link PluginCatalog#regularizerFor}: {@code adv-r4} on
+     * a text model is {@code token-adv-r4}).
+     *
+     * @param methods names, or the single word {@code all}
+     * @param model the model plugin's name
+     * @return the regularizer plugins to run, in order, without repeats
+     */
+    List<String> resolve(List<String> methods, String model) {
+        boolean tokenModel = catalog.model(model).offersTokenEmbeddings();
+        List<String> names = new ArrayList<>();
+        if (methods.size() == 1 && methods.get(0).equals("all")) {
+            catalog.registry().plugins(PluginKind.REGULARIZER).keySet().stream().filter(name -> {
+                var provider = catalog.regularizer(name);
+                return provider.forAnyModel() || provider.forTokenModels() == tokenModel;
+            }).forEach(names::add);
+            if (names.remove("erm")) {
+                names.add(0, "erm");
+            }
+        } else {
+            names.addAll(methods);
+        }
+        return names.stream().map(name -> catalog.regularizerFor(name, model)).distinct().toList();
+    }
+
+    /**
      * Expands {@code all} to every registered regularizer for continuous inputs (ERM first; the
-     * token-model regularizers are named explicitly) and checks every name.
+     * token-model regularizers are named explicitly) and checks every name; {@link #run} then
+     * resolves them for its model.
      *
      * @param methods names, or the single word {@code all}
      * @return the methods to run, in order
@@ -72,7 +100,7 @@ final class ComparisonRunner {
      * @param dataset dataset name
      * @param datasetParams raw dataset parameters
      * @param model model name
-     * @param methods regularizer names (already resolved)
+     * @param requested regularizer names (resolved here for the model, see {@link #resolve(List, String)})
      * @param epochs an override of every method's epochs, or {@code null}
      * @param seed the seed
      * @param out output folder
@@ -83,8 +111,8 @@ final class ComparisonRunner {
      * @return the results, in method order
      */
     List<RunResult> run(String title, String dataset, Map<String, String> datasetParams, String model,
-            List<String> methods, Integer epochs, long seed, Path out, boolean overwrite, boolean resume) {
-        catalog.model(model);
+            List<String> requested, Integer epochs, long seed, Path out, boolean overwrite, boolean resume) {
+        List<String> methods = resolve(requested, model);
         List<Path> sources = new ArrayList<>();
         if (resume) {
             if (Files.isDirectory(out)) {

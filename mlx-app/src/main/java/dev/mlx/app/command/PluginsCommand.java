@@ -5,6 +5,7 @@ import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.plugin.PluginInfo;
 import dev.mlx.app.plugin.PluginKind;
 import dev.mlx.app.plugin.PluginLoadFailure;
+import dev.mlx.app.plugin.RegularizerResolver;
 import jakarta.inject.Inject;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
@@ -38,6 +39,14 @@ public final class PluginsCommand implements Callable<Integer> {
                             p.type().name().toLowerCase(java.util.Locale.ROOT), p.allowed(), p.description());
                 }
             }
+        }
+        RegularizerResolver resolver = new RegularizerResolver(catalog);
+        java.util.Map<String, String> tokenNames = resolver.tokenModelNames();
+        if (!tokenNames.isEmpty()) {
+            out.println();
+            out.println("regularizer names on token models (" + String.join(", ", resolver.tokenModels())
+                    + "): these run their token-model counterparts");
+            tokenNames.forEach((name, plugin) -> out.printf("  %-14s -> %s%n", name, plugin));
         }
         if (!catalog.registry().failures().isEmpty()) {
             out.println();

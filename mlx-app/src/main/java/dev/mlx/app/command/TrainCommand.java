@@ -85,11 +85,9 @@ public final class TrainCommand implements Callable<Integer> {
         ConfigFile file = config == null ? null : ConfigFile.read(config);
         String ds = pick(dataset, file == null ? null : file.dataset(), "decoy-mnist");
         String md = pick(model, file == null ? null : file.model(), "mlp");
-        String rg = pick(regularizer, file == null ? null : file.regularizer(), "erm");
-        // Resolve names before any work so an unknown plugin fails at once.
+        // Resolve names before any work so an unknown plugin fails at once (adv-r4 on a text model is token-adv-r4).
         catalog.dataset(ds);
-        catalog.model(md);
-        catalog.regularizer(rg);
+        String rg = catalog.regularizerFor(pick(regularizer, file == null ? null : file.regularizer(), "erm"), md);
         MethodDefaults defaults = MethodDefaults.of(ds, rg);
         TrainingConfig training = new TrainingConfig(
                 pick(epochs, file == null ? null : file.epochs(), defaults.epochs()),

@@ -52,6 +52,17 @@ public final class PluginCatalog {
         return regularizers.get(name);
     }
 
+    /**
+     * @param requested a regularizer name as the user gave it
+     * @param model the model plugin's name
+     * @return the regularizer plugin to run for that model (see {@link RegularizerResolver}:
+     *     e.g. {@code adv-r4} on a text model is {@code token-adv-r4})
+     * @throws dev.mlx.api.error.MlxException (user error) for an unknown name or one that cannot train the model
+     */
+    public String regularizerFor(String requested, String model) {
+        return new RegularizerResolver(this).resolve(requested, model);
+    }
+
     public MetricProvider metric(String name) {
         registry.require(PluginKind.METRIC, name);
         return metrics.get(name);

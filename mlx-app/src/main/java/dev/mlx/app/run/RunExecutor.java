@@ -1,7 +1,10 @@
 package dev.mlx.app.run;
 
 import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.error.ErrorKind;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.api.model.Architecture;
+import dev.mlx.api.model.LayerSpec;
 import dev.mlx.api.model.ModelProvider;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.train.Regularizer;
@@ -29,6 +32,10 @@ public final class RunExecutor {
     }
 
     /**
+     * Runs the regularizer plugin that {@code spec} names, resolved for its model first
+     * ({@link PluginCatalog#regularizerFor}; callers resolve earlier so that the per-method defaults
+     * match, and then this changes nothing), and records that plugin's name in the result.
+     *
      * @param spec the run
      * @param datasetParams the dataset's bound parameters (for the report)
      * @param data the loaded dataset
@@ -37,12 +44,24 @@ public final class RunExecutor {
      */
     public RunResult execute(RunSpec spec, HyperParameters datasetParams, ExplanationDataset data,
             TrainingListener listener) {
+        String resolved = catalog.regularizerFor(spec.regularizer(), spec.model());
+        if (!resolved.equals(spec.regularizer())) {
+            spec = new RunSpec(spec.dataset(), spec.datasetParams(), spec.model(), spec.modelParams(), resolved,
+                    spec.regularizerParams(), spec.training());
+        }
         ModelProvider modelProvider = catalog.model(spec.model());
         RegularizerProvider regularizerProvider = catalog.regularizer(spec.regularizer());
         HyperParameters modelParams = modelProvider.parameters().bind(spec.model(), spec.modelParams());
         HyperParameters regularizerParams =
                 regularizerProvider.parameters().bind(spec.regularizer(), spec.regularizerParams());
         Architecture architecture = modelProvider.build(modelParams, data.exampleShape(), data.numClasses());
+        boolean textEncoder = !architecture.layers().isEmpty()
+                && architecture.layers().get(0) instanceof LayerSpec.TextEncoder;
+        if (textEncoder != modelProvider.offersTokenEmbeddings()) {
+            throw new MlxException(ErrorKind.INTERNAL, "model plugin '" + spec.model() + "' "
+                    + (textEncoder ? "builds a text encoder but does not declare" : "declares but does not build")
+                    + " token embeddings (ModelProvider.offersTokenEmbeddings()); fix the plugin");
+        }
         Regularizer regularizer = regularizerProvider.create(regularizerParams);
         long t0 = System.nanoTime();
         try (Network network = engine.networks().create(architecture, data.exampleShape(), spec.training().seed())) {

