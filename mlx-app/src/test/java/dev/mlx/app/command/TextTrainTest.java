@@ -93,6 +93,21 @@ class TextTrainTest {
     }
 
     @Test
+    void compareResolvesEveryMethodForTheTextModel() throws IOException {
+        Path out = tmp.resolve("compare");
+        CliRun run = mlx("compare", "-d", "decoy-imdb", "-m", "bert-tiny", "--methods", "erm,adv-r4", "--epochs", "1",
+                "--dataset-param", "source=folder", "--dataset-param", "dir=" + acl,
+                "--dataset-param", "train-size=8", "--dataset-param", "test-size=4",
+                "--dataset-param", "max-length=12", "--out", out.toString());
+        assertEquals(0, run.exitCode(), run::toString);
+        List<String> methods = new ArrayList<>();
+        JSON.readTree(out.resolve("comparison.json").toFile()).get("runs").forEach(r -> methods.add(r.get("method")
+                .asText()));
+        assertEquals(List.of("erm", "token-adv-r4"), methods);
+        assertTrue(Files.isRegularFile(out.resolve("token-adv-r4").resolve("config.json")));
+    }
+
+    @Test
     void aMethodWithoutTokenCounterpartStopsBeforeAnyWork() {
         CliRun run = mlx("train", "-d", "decoy-imdb", "-m", "bert-tiny", "-r", "corm",
                 "--dataset-param", "source=folder", "--dataset-param", "dir=" + acl, "--out",
