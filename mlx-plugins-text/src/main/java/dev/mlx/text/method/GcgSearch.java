@@ -29,11 +29,12 @@ import java.util.SplittableRandom;
  *
  * where {@code dJ/dE} is a gradient of a gradient (double backprop, {@link Model#gradient} around
  * {@link TokenEmbeddings#embeddingGradient}). For each masked position in turn: the {@code candidates}
- * pool ids with the largest gain (ties: the earlier pool id; the current id is not a candidate) are
- * scored exactly together with the current id in one batch, and the best is kept (the current id
+ * pool ids with the largest gain (ties: the earlier pool id; the current id is not a candidate; with
+ * {@code top > candidates}, {@code candidates} ids drawn from the seed among the {@code top} best, as
+ * GCG samples its batch) are scored exactly together with the current id in one batch, and the best is kept (the current id
  * on ties), so J never decreases. {@code steps} passes; each position sees the sequence as the
  * earlier positions left it (the paper's "updated sequence"; the reference scored every position
- * against the original one, spec §10.3). Deterministic.
+ * against the original one, spec §10.3). Deterministic for {@code top <= candidates}, seeded otherwise.
  *
  * <p><b>Selection {@code random}.</b> The candidates are {@code candidates} pool ids drawn without
  * replacement from the seed instead; everything else is the same.
@@ -48,8 +49,16 @@ import java.util.SplittableRandom;
  * @param candidates ids scored exactly per masked position (besides the current one)
  * @param steps passes over the masked positions
  * @param selection how the candidates are chosen
+ * @param top with {@code gradient}: the candidates are drawn uniformly without replacement (from the
+ *     seed) among the {@code top} ids with the largest gain, as GCG samples its batch from the
+ *     top-k substitutions; {@code top <= candidates} takes the top {@code candidates} ids themselves
  */
-record GcgSearch(int candidates, int steps, Selection selection) {
+record GcgSearch(int candidates, int steps, Selection selection, int top) {
+
+    /** The search whose candidates are exactly the top {@code candidates} ids by gain ({@code top = candidates}). */
+    GcgSearch(int candidates, int steps, Selection selection) {
+        this(candidates, steps, selection, candidates);
+    }
 
     /** How the candidates of a position are chosen from the pool. */
     enum Selection {
@@ -103,8 +112,9 @@ record GcgSearch(int candidates, int steps, Selection selection) {
                                 rowsOf(masks, active), labelsOf(y, active), poolEmbeddings, scope);
                         for (int a = 0; a < active.size(); a++) {
                             int i = active.get(a);
-                            options[a] = withCurrent(current[i][masked[i][r]], topK(gains[a], pool,
-                                    current[i][masked[i][r]], candidates));
+                            long[] best = topK(gains[a], pool, current[i][masked[i][r]], Math.max(top, candidates));
+                            options[a] = withCurrent(current[i][masked[i][r]], best.length > candidates
+                                    ? drawn(best, current[i][masked[i][r]], candidates, randoms[i]) : best);
                         }
                     } else {
                         for (int a = 0; a < active.size(); a++) {

@@ -25,7 +25,8 @@ import java.util.stream.LongStream;
  * </pre>
  *
  * With {@code selection = gradient} (GCG) the {@code candidates} ids of a position are the pool's
- * top ids by the linearised gain {@code (W_emb[v] - W_emb[x_t]) . dJ/dE[t]}; with {@code random}
+ * top ids by the linearised gain {@code (W_emb[v] - W_emb[x_t]) . dJ/dE[t]} (or, with {@code top}
+ * larger, drawn among the {@code top} best, GCG's sampling); with {@code random}
  * they are drawn from the step's seed. Either way they are scored exactly in one batch with the
  * current id, for {@code steps} passes; runs repeat. Unlike the reference (spec §10.3, §14 item 14)
  * the penalty is differentiated, positions are scored on the updated sequence and the attention mask
@@ -62,6 +63,8 @@ public final class TokenAdvR4Provider implements RegularizerProvider {
                 .addInt("steps", 1, 0, 1000, "greedy passes over the masked positions")
                 .addChoice("selection", "gradient", List.of("gradient", "random"),
                         "gradient: top candidates by the linearised gain (GCG); random: drawn uniformly")
+                .addInt("top", 0, 0, 1_000_000, "gradient selection: draw the candidates among this many ids with the"
+                        + " largest gain (GCG's top-k); 0 or <= candidates: take the top candidates themselves")
                 .addChoice("pool", "spurious", List.of("spurious", "vocab"),
                         "replacement ids: the spurious ids at masked positions of the batch, or the whole vocabulary")
                 .build();
@@ -71,7 +74,7 @@ public final class TokenAdvR4Provider implements RegularizerProvider {
     public Regularizer create(HyperParameters params) {
         double lambda = params.getDouble("lambda");
         GcgSearch search = new GcgSearch(params.getInt("candidates"), params.getInt("steps"),
-                GcgSearch.Selection.valueOf(params.getString("selection").toUpperCase(Locale.ROOT)));
+                GcgSearch.Selection.valueOf(params.getString("selection").toUpperCase(Locale.ROOT)), params.getInt("top"));
         boolean vocabulary = params.getString("pool").equals("vocab");
         return (model, batch, context) -> {
             TokenEmbeddings te = model.tokenEmbeddings();

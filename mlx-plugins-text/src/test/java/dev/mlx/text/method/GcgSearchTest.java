@@ -195,17 +195,20 @@ class GcgSearchTest {
             }
             long[][] ids = TokenRows.ids(b.inputs());
             long[] y = b.labels().toLongArray();
-            for (GcgSearch.Selection selection : GcgSearch.Selection.values()) {
+            for (GcgSearch search : new GcgSearch[] {new GcgSearch(3, 1, GcgSearch.Selection.GRADIENT),
+                    new GcgSearch(3, 1, GcgSearch.Selection.RANDOM), new GcgSearch(3, 1, GcgSearch.Selection.GRADIENT, 10)}) {
+                GcgSearch.Selection selection = search.selection();
                 double[] previous = GcgSearch.objective(te, ids, masks, y, m);
                 for (int steps = 1; steps <= 3; steps++) {
-                    long[][] adv = new GcgSearch(3, steps, selection).maximise(net, ids, masks, b.labels(), pool(), 4, m);
+                    long[][] adv = new GcgSearch(3, steps, selection, search.top()).maximise(net, ids, masks,
+                            b.labels(), pool(), 4, m);
                     double[] j = GcgSearch.objective(te, adv, masks, y, m);
                     for (int i = 0; i < ids.length; i++) {
-                        assertTrue(j[i] >= previous[i] * (1 - 1e-12), selection + ", " + steps + " steps, example " + i
+                        assertTrue(j[i] >= previous[i] * (1 - 1e-12), search + ", " + steps + " steps, example " + i
                                 + ": J fell from " + previous[i] + " to " + j[i]);
                     }
-                    assertArrayEquals(adv, new GcgSearch(3, steps, selection).maximise(net, ids, masks, b.labels(),
-                            pool(), 4, m), "same seed, same result");
+                    assertArrayEquals(adv, new GcgSearch(3, steps, selection, search.top()).maximise(net, ids, masks,
+                            b.labels(), pool(), 4, m), "same seed, same result");
                     previous = j;
                 }
             }
