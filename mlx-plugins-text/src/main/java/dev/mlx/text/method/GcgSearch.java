@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.train.Model;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.TokenEmbeddings;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,7 +162,7 @@ record GcgSearch(int candidates, int steps, Selection selection, int top) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray ids = TokenRows.array(scope, rows);
             NDArray m = TokenRows.array(scope, masks);
-            NDArray y = scope.create(labels);
+            NDArray y = OwnedArrays.of(scope, labels);
             NDArray e = te.embed(ids).stopGradient();
             NDArray dj = model.gradient(e, point -> TokenGradients.objective(te, ids, point, y, m));
             int n = rows.length;
@@ -178,7 +179,7 @@ record GcgSearch(int candidates, int steps, Selection selection, int top) {
                     base[i] += eFlat[offset + k] * djFlat[offset + k];
                 }
             }
-            NDArray gArray = scope.create(g, new Shape(n, d)).toType(poolEmbeddings.getDataType(), false);
+            NDArray gArray = OwnedArrays.of(scope, g, new Shape(n, d), poolEmbeddings.getDataType());
             double[] dots = poolEmbeddings.matMul(gArray.transpose()).toType(DataType.FLOAT64, false).toDoubleArray();
             int p = (int) poolEmbeddings.getShape().get(0);
             double[][] gains = new double[n][p];
@@ -269,7 +270,7 @@ record GcgSearch(int candidates, int steps, Selection selection, int top) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray ids = TokenRows.array(scope, variants.toArray(new long[0][]));
             NDArray m = TokenRows.array(scope, variantMasks.toArray(new float[0][]));
-            NDArray y = scope.create(variantLabels.stream().mapToLong(Long::longValue).toArray());
+            NDArray y = OwnedArrays.of(scope, variantLabels.stream().mapToLong(Long::longValue).toArray());
             NDArray e = te.embed(ids).stopGradient();
             double[] j = TokenGradients.objective(te, ids, e, y, m).toType(DataType.FLOAT64, false).toDoubleArray();
             double[][] result = new double[rows.length][];

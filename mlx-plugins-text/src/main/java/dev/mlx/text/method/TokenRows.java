@@ -99,6 +99,6 @@ final class TokenRows {
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(rows[i], 0, flat, i * length, length);
         }
-        return manager.create(flat, new Shape(rows.length, length));
+        return OwnedArrays.of(manager, flat, new Shape(rows.length, length), DataType.FLOAT32);
     }
 }

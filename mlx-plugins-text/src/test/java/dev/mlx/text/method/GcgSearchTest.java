@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.mlx.api.train.Batch;
+import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.TokenEmbeddings;
 import dev.mlx.engine.MlxEngine;
 import dev.mlx.engine.nn.Network;
@@ -95,9 +96,9 @@ class GcgSearchTest {
         try (NDManager s = m.newSubManager()) {
             NDArray ids = TokenRows.array(s, new long[][] {row});
             NDArray e = te.embed(ids).stopGradient();
-            NDArray shift = s.create(direction, e.getShape()).toType(e.getDataType(), false);
-            NDArray point = e.add(shift.mul(s.create(h).toType(e.getDataType(), false)));
-            return TokenGradients.objective(te, ids, point, s.create(new long[] {label}),
+            NDArray shift = OwnedArrays.of(s, direction, e.getShape(), e.getDataType());
+            NDArray point = e.add(shift.mul(OwnedArrays.scalar(s, h, e.getDataType())));
+            return TokenGradients.objective(te, ids, point, OwnedArrays.of(s, new long[] {label}),
                     TokenRows.array(s, new float[][] {mask})).toType(DataType.FLOAT64, false).getDouble(0);
         }
     }
@@ -146,7 +147,7 @@ class GcgSearchTest {
         try (NDManager s = m.newSubManager()) {
             NDArray idArray = TokenRows.array(s, ids);
             NDArray e = te.embed(idArray).stopGradient();
-            NDArray dj = net.gradient(e, point -> TokenGradients.objective(te, idArray, point, s.create(y),
+            NDArray dj = net.gradient(e, point -> TokenGradients.objective(te, idArray, point, OwnedArrays.of(s, y),
                     TokenRows.array(s, masks)));
             double[] flat = dj.toType(DataType.FLOAT64, false).toDoubleArray();
             double[] g = new double[d];
