@@ -58,7 +58,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<String> resolved = runner.resolve(methods, model);
         Path target = out != null ? out : Path.of("runs", "compare-" + dataset);
         runner.run("mlx compare: " + String.join(", ", resolved) + " on " + dataset, dataset, datasetParams, model,
-                resolved, epochs, seed, target, overwrite, resume);
+                resolved, new TrainingOverrides(epochs, null, null, null), seed, target, overwrite, resume);
         return 0;
     }
 }

@@ -101,7 +101,7 @@ final class ComparisonRunner {
      * @param datasetParams raw dataset parameters
      * @param model model name
      * @param requested regularizer names (resolved here for the model, see {@link #resolve(List, String)})
-     * @param epochs an override of every method's epochs, or {@code null}
+     * @param training settings that replace every method's defaults ({@link TrainingOverrides#NONE}: none)
      * @param seed the seed
      * @param out output folder
      * @param overwrite whether an existing folder may be replaced
@@ -111,8 +111,11 @@ final class ComparisonRunner {
      * @return the results, in method order
      */
     List<RunResult> run(String title, String dataset, Map<String, String> datasetParams, String model,
-            List<String> requested, Integer epochs, long seed, Path out, boolean overwrite, boolean resume) {
+            List<String> requested, TrainingOverrides training, long seed, Path out, boolean overwrite,
+            boolean resume) {
         List<String> methods = resolve(requested, model);
+        // every method's settings are validated before any data is loaded
+        methods.forEach(method -> training.apply(MethodDefaults.of(dataset, method), seed));
         List<Path> sources = new ArrayList<>();
         if (resume) {
             if (Files.isDirectory(out)) {
@@ -131,14 +134,14 @@ final class ComparisonRunner {
             int reused = 0;
             for (String method : methods) {
                 MethodDefaults d = MethodDefaults.of(dataset, method);
-                int e = epochs != null ? epochs : d.epochs();
+                TrainingConfig config = training.apply(d, seed);
                 RunSpec spec = new RunSpec(dataset, datasetParams, model, Map.of(), method, d.regularizerParams(),
-                        new TrainingConfig(e, d.batchSize(), d.learningRate(), 0.0, seed));
+                        config);
                 Optional<RunResult> saved = reusable(sources, method, spec, loaded);
                 reused += saved.isPresent() ? 1 : 0;
                 RunResult result = saved.isPresent() ? saved.get()
                         : new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(),
-                                loaded.data(), new ProgressListener(settings.err(), method, e));
+                                loaded.data(), new ProgressListener(settings.err(), method, config.epochs()));
                 saliency.put(method, sampler.sample(result, loaded.data().test(), SaliencySampler.EXAMPLES));
                 RunReport.write(folder, method + "/", result, catalog.registry(), saliency.get(method));
                 results.add(result);

@@ -11,28 +11,46 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mlx demo}: the main job. Fetches Decoy-MNIST if needed, trains ERM, RRR and Cert-R4 with
- * the papers' settings, prints the comparison table and writes it with every run's folder.
+ * {@code mlx demo}: the main job. Trains the methods of a {@link DemoProfile} on its dataset
+ * (fetched if needed), prints the comparison table and writes it with every run's folder,
+ * {@code comparison.md} and {@code report.html}. The default profile trains ERM, RRR and Cert-R4
+ * on Decoy-MNIST with the papers' settings; {@code --profile text} (or {@code --dataset decoy-imdb})
+ * trains ERM and token-adv-r4 on Decoy-IMDB with the pretrained MiniLM.
  */
-@Command(name = "demo", description = "Train ERM, RRR and Cert-R4 on Decoy-MNIST and print/write the comparison table.")
+@Command(name = "demo", description = "Train a profile's methods and print/write the comparison table. Profiles:"
+        + " vision (default): erm, rrr, cert-r4 on decoy-mnist with the mlp;"
+        + " text (also chosen by --dataset decoy-imdb): erm, token-adv-r4 on decoy-imdb with minilm, 2000 training"
+        + " reviews of at most 64 tokens, 1 epoch, batch 16 in 2 fragments, lr 1e-4.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--methods", split = ",", description = "Regularizers to compare (default: erm,rrr,cert-r4).")
-    List<String> methods = List.of("erm", "rrr", "cert-r4");
+    @Option(names = "--profile", description = "vision or text (default: text for --dataset decoy-imdb, else vision).")
+    String profile;
 
-    @Option(names = "--dataset", description = "Dataset plugin (default: decoy-mnist).")
-    String dataset = "decoy-mnist";
+    @Option(names = "--methods", split = ",", description = "Regularizers to compare (default: the profile's).")
+    List<String> methods;
 
-    @Option(names = "--dataset-param", description = "Dataset hyper-parameter, key=value (e.g. train-limit=6000).")
+    @Option(names = "--dataset", description = "Dataset plugin (default: the profile's).")
+    String dataset;
+
+    @Option(names = "--model", description = "Model plugin (default: the profile's: mlp or minilm).")
+    String model;
+
+    @Option(names = "--dataset-param", description = "Dataset hyper-parameter, key=value (e.g. train-limit=6000); over"
+            + " the profile's.")
     Map<String, String> datasetParams = new LinkedHashMap<>();
 
-    @Option(names = "--epochs", description = "Override every method's epochs (default: the papers' per-method values).")
+    @Option(names = "--epochs", description = "Override every method's epochs (default: the profile's, else the"
+            + " papers' per-method values).")
     Integer epochs;
+
+    @Option(names = "--fragments", description = "Gradient accumulation: fragments per batch (default: the"
+            + " profile's; 1 for vision, 2 for text).")
+    Integer fragments;
 
     @Option(names = "--seed", description = "Seed (default: 0).")
     long seed;
 
-    @Option(names = {"-o", "--out"}, description = "Output folder (default: runs/demo).")
-    Path out = Path.of("runs", "demo");
+    @Option(names = {"-o", "--out"}, description = "Output folder (default: runs/demo, runs/demo-text for text).")
+    Path out;
 
     @Option(names = "--overwrite", description = "Replace an existing output folder once the new one is complete.")
     boolean overwrite;
@@ -44,11 +62,41 @@ public final class DemoCommand implements Callable<Integer> {
         this.runner = new ComparisonRunner(catalog, settings, engine);
     }
 
+    /**
+     * What the demo will run: the profile's settings with the command-line options applied.
+     *
+     * @param profile the chosen profile
+     * @param dataset the dataset plugin
+     * @param model the model plugin
+     * @param methods the regularizers (not yet checked against the plugins)
+     * @param datasetParams the dataset parameters
+     * @param training the training settings replacing the methods' defaults
+     * @param out the output folder
+     */
+    record Plan(DemoProfile profile, String dataset, String model, List<String> methods,
+            Map<String, String> datasetParams, TrainingOverrides training, Path out) {}
+
+    /** @return the resolved settings (no plugin is looked up and nothing is trained) */
+    Plan plan() {
+        DemoProfile p = DemoProfile.choose(profile, dataset);
+        String ds = dataset != null ? dataset : p.dataset();
+        Map<String, String> params = new LinkedHashMap<>();
+        if (ds.equals(p.dataset())) {
+            params.putAll(p.datasetParams());
+        }
+        params.putAll(datasetParams);
+        TrainingOverrides training = p.training().overriddenBy(new TrainingOverrides(epochs, null, null, fragments));
+        return new Plan(p, ds, model != null ? model : p.model(), methods != null ? methods : p.methods(),
+                Map.copyOf(params), training, out != null ? out : p.out());
+    }
+
     @Override
     public Integer call() {
-        List<String> resolved = runner.resolve(methods);
-        runner.run("mlx demo: " + String.join(", ", resolved) + " on " + dataset, dataset, datasetParams, "mlp",
-                resolved, epochs, seed, out, overwrite, false);
+        Plan plan = plan();
+        List<String> resolved = runner.resolve(plan.methods(), plan.model());
+        runner.run("mlx demo (" + plan.profile().name() + " profile): " + String.join(", ", resolved) + " on "
+                + plan.dataset() + " with " + plan.model(), plan.dataset(), plan.datasetParams(), plan.model(), resolved,
+                plan.training(), seed, plan.out(), overwrite, false);
         return 0;
     }
 }

@@ -57,6 +57,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", description = "Adam weight decay (default: 0).")
     Double weightDecay;
 
+    @Option(names = "--fragments", description = "Gradient accumulation: split each batch into this many contiguous"
+            + " fragments, back-propagate them one at a time and take one optimiser step, so peak memory is one"
+            + " fragment's (1 <= fragments <= batch size; default: 1). The gradient equals the full batch's for"
+            + " penalties that are means over examples; batch statistics (batch norm, batch maxima) are per fragment.")
+    Integer fragments;
+
     @Option(names = "--seed", description = "Seed of data construction, initialisation and shuffling (default: 0).")
     Long seed;
 
@@ -94,7 +100,8 @@ public final class TrainCommand implements Callable<Integer> {
                 pick(batchSize, file == null ? null : file.batchSize(), defaults.batchSize()),
                 pick(learningRate, file == null ? null : file.learningRate(), defaults.learningRate()),
                 pick(weightDecay, file == null ? null : file.weightDecay(), 0.0),
-                pick(seed, file == null ? null : file.seed(), 0L));
+                pick(seed, file == null ? null : file.seed(), 0L),
+                pick(fragments, file == null ? null : file.fragments(), 1));
         RunSpec spec = new RunSpec(ds, merge(file == null ? null : file.datasetParams(), datasetParams), md,
                 merge(file == null ? null : file.modelParams(), modelParams), rg,
                 merge(defaults.regularizerParams(),

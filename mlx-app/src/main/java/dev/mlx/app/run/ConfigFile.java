@@ -18,7 +18,8 @@ import java.util.Map;
  * { "dataset": "decoy-mnist", "datasetParams": {"train-limit": "6000"},
  *   "model": "mlp", "modelParams": {},
  *   "regularizer": "cert-r4", "regularizerParams": {"epsilon": "0.5"},
- *   "epochs": 25, "batchSize": 1000, "learningRate": 0.001, "weightDecay": 0, "seed": 0 }
+ *   "epochs": 25, "batchSize": 1000, "learningRate": 0.001, "weightDecay": 0, "seed": 0,
+ *   "fragments": 1 }
  * }</pre>
  *
  * @param dataset dataset name
@@ -32,10 +33,12 @@ import java.util.Map;
  * @param learningRate learning rate
  * @param weightDecay weight decay
  * @param seed seed
+ * @param fragments gradient accumulation: fragments per batch (absent in files written before it
+ *     existed, which means 1)
  */
 public record ConfigFile(String dataset, Map<String, String> datasetParams, String model,
         Map<String, String> modelParams, String regularizer, Map<String, String> regularizerParams, Integer epochs,
-        Integer batchSize, Double learningRate, Double weightDecay, Long seed) {
+        Integer batchSize, Double learningRate, Double weightDecay, Long seed, Integer fragments) {
 
     private static final ObjectMapper STRICT =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -56,7 +59,7 @@ public record ConfigFile(String dataset, Map<String, String> datasetParams, Stri
             throw MlxException.userError("config file " + file + " is malformed: " + e.getOriginalMessage()
                     + " (line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + "). Allowed keys:"
                     + " dataset, datasetParams, model, modelParams, regularizer, regularizerParams, epochs, batchSize,"
-                    + " learningRate, weightDecay, seed", e);
+                    + " learningRate, weightDecay, seed, fragments", e);
         } catch (IOException e) {
             throw MlxException.userError("cannot read config file " + file + ": " + e.getMessage(), e);
         }
@@ -80,6 +83,7 @@ public record ConfigFile(String dataset, Map<String, String> datasetParams, Stri
         m.put("learningRate", s.training().learningRate());
         m.put("weightDecay", s.training().weightDecay());
         m.put("seed", s.training().seed());
+        m.put("fragments", s.training().fragments());
         return m;
     }
 }

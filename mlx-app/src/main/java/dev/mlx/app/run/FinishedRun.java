@@ -93,9 +93,11 @@ public final class FinishedRun {
         var t = spec.training();
         if (!Objects.equals(t.epochs(), saved.epochs()) || !Objects.equals(t.batchSize(), saved.batchSize())
                 || !Objects.equals(t.learningRate(), saved.learningRate())
-                || !Objects.equals(t.weightDecay(), saved.weightDecay()) || !Objects.equals(t.seed(), saved.seed())) {
+                || !Objects.equals(t.weightDecay(), saved.weightDecay()) || !Objects.equals(t.seed(), saved.seed())
+                || t.fragments() != (saved.fragments() == null ? 1 : saved.fragments())) {
             return "training settings differ (saved " + saved.epochs() + " epochs, batch " + saved.batchSize()
-                    + ", lr " + saved.learningRate() + ", wd " + saved.weightDecay() + ", seed " + saved.seed() + ")";
+                    + ", lr " + saved.learningRate() + ", wd " + saved.weightDecay() + ", seed " + saved.seed()
+                    + ", fragments " + (saved.fragments() == null ? 1 : saved.fragments()) + ")";
         }
         return null;
     }

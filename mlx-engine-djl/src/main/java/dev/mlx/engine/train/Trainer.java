@@ -1,17 +1,12 @@
 package dev.mlx.engine.train;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.metric.GroupAccuracy;
-import dev.mlx.api.train.Batch;
-import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Regularizer;
-import dev.mlx.api.train.Scalars;
 import dev.mlx.api.train.TrainingContext;
 import dev.mlx.engine.data.Batches;
 import dev.mlx.engine.eval.GroupEvaluator;
@@ -25,9 +20,14 @@ import java.util.SplittableRandom;
  * batch-mean single-softmax cross-entropy on logits and the penalty comes from a
  * {@link Regularizer}.
  *
- * <p>Every step runs inside an {@link NDScope} and a batch sub-manager, so everything the step
- * allocates (including arrays derived from the parameters) is freed when it ends: resident memory
- * does not grow with the number of steps. Shuffling is a seeded Fisher-Yates permutation per
+ * <p>Each step's gradient is computed by a {@link GradientAccumulator}: in one pass over the batch,
+ * or, with {@link TrainingConfig#fragments()} {@code > 1}, summed over contiguous fragments of the
+ * batch (each fragment's loss weighted by its share of the examples) before the one Adam step, so a
+ * batch that does not fit in memory still trains; see that class for what is computed per fragment.
+ *
+ * <p>Every step runs inside an {@link NDScope} and a batch sub-manager (every fragment inside its
+ * own nested ones), so everything the step allocates (including arrays derived from the
+ * parameters) is freed when it ends: resident memory does not grow with the number of steps. Shuffling is a seeded Fisher-Yates permutation per
  * epoch; with one intra-op thread on the CPU a run is bit-for-bit repeatable.
  */
 public final class Trainer {
@@ -53,7 +53,10 @@ public final class Trainer {
         NDManager parent = network.manager();
         parent.getEngine().setRandomSeed((int) config.seed());
         Adam adam = new Adam(network.trainableParameters(), config.learningRate(), config.weightDecay());
-        GroupEvaluator evaluator = new GroupEvaluator(Math.max(config.batchSize(), 1000));
+        GradientAccumulator accumulator = new GradientAccumulator(config.fragments());
+        // evaluation holds no autograd graph; with fragments it is cut by the same factor
+        GroupEvaluator evaluator =
+                new GroupEvaluator(Math.max(1, Math.max(config.batchSize(), 1000) / config.fragments()));
         SplittableRandom shuffle = new SplittableRandom(config.seed());
         SplittableRandom stepSeeds = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
         int n = train.size();
@@ -71,30 +74,20 @@ public final class Trainer {
                 int to = Math.min(n, from + config.batchSize());
                 try (NDScope scope = new NDScope(); NDManager batchManager = parent.newSubManager();
                         Network.TrainingScope mode = network.trainingMode()) {
-                    Batch batch = Batches.slice(train, order, from, to, batchManager);
                     TrainingContext context = new TrainingContext(epoch, config.epochs(), globalStep,
                             train.numClasses(), stepSeeds.nextLong(), batchManager);
-                    double task;
-                    double penalty;
-                    try (GradientCollector collector = parent.getEngine().newGradientCollector()) {
-                        NDArray logits = network.logits(batch.inputs());
-                        NDArray taskLoss = Losses.perSampleCrossEntropy(logits, batch.labels()).mean();
-                        NDArray penaltyTerm = regularizer.penalty(network, batch, context);
-                        NDArray loss = Scalars.times(taskLoss, regularizer.taskLossWeight(context)).add(penaltyTerm);
-                        task = scalar(taskLoss);
-                        penalty = scalar(penaltyTerm);
-                        if (!Double.isFinite(task) || !Double.isFinite(penalty)) {
-                            throw new MlxException(ErrorKind.USER, "training diverged at epoch " + (epoch + 1)
-                                    + ", step " + (s + 1) + ": task loss " + task + ", penalty " + penalty
-                                    + ". Lower the learning rate or the regularizer weight.");
-                        }
-                        collector.backward(loss);
-                        correct += logits.argMax(1).eq(batch.labels()).countNonzero().getLong();
+                    GradientAccumulator.StepResult result = accumulator.accumulate(network, regularizer, to - from,
+                            (a, b, manager) -> Batches.slice(train, order, from + a, from + b, manager), context);
+                    if (!result.finite()) {
+                        throw new MlxException(ErrorKind.USER, "training diverged at epoch " + (epoch + 1)
+                                + ", step " + (s + 1) + ": task loss " + result.taskLoss() + ", penalty "
+                                + result.penalty() + ". Lower the learning rate or the regularizer weight.");
                     }
                     adam.step();
-                    taskSum += task;
-                    penaltySum += penalty;
-                    listener.onStep(epoch + 1, s + 1, steps, task + penalty);
+                    correct += result.correct();
+                    taskSum += result.taskLoss();
+                    penaltySum += result.penalty();
+                    listener.onStep(epoch + 1, s + 1, steps, result.taskLoss() + result.penalty());
                 }
                 globalStep++;
             }
@@ -106,15 +99,6 @@ public final class Trainer {
             listener.onEpoch(metrics);
         }
         return history;
-    }
-
-    /** Reads a scalar of any floating type (a plugin's penalty may be float64). */
-    private static double scalar(NDArray value) {
-        if (value.getShape().size() != 1) {
-            throw new MlxException(ErrorKind.INTERNAL, "the regularizer returned an array of shape " + value.getShape()
-                    + " where a scalar is required");
-        }
-        return value.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
     }
 
     private static int[] permutation(int n, SplittableRandom random) {

@@ -1,0 +1,68 @@
+package dev.mlx.app.command;
+
+import dev.mlx.api.error.MlxException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A preset of {@code mlx demo}: which dataset, model and methods it compares, with which dataset
+ * parameters and training settings, and where it writes.
+ *
+ * <ul>
+ *   <li>{@code vision} (the default): ERM, RRR and Cert-R4 on Decoy-MNIST with the MLP, each
+ *       method with the papers' own settings ({@link dev.mlx.app.run.MethodDefaults}).</li>
+ *   <li>{@code text}: ERM and Adv-R4 on text ({@code token-adv-r4}, the GCG-style substitution) on
+ *       Decoy-IMDB, fine-tuning the pretrained MiniLM; a short run sized for a 2-core CPU (a few
+ *       thousand reviews capped at 64 tokens, one epoch, batches of 16 back-propagated in two
+ *       fragments of 8 so memory stays small).</li>
+ * </ul>
+ *
+ * <p>The profile is {@code --profile}, or else the one whose dataset is {@code --dataset} (so
+ * {@code --dataset decoy-imdb} selects {@code text}), or else {@code vision}. Every explicit option
+ * replaces the profile's value; the profile's dataset parameters apply only to its own dataset.
+ *
+ * @param name the profile's name
+ * @param dataset the dataset plugin
+ * @param model the model plugin
+ * @param methods the regularizers, in order
+ * @param datasetParams dataset parameters (under the user's {@code --dataset-param} values)
+ * @param training training settings replacing the methods' defaults
+ * @param out the default output folder
+ */
+record DemoProfile(String name, String dataset, String model, List<String> methods, Map<String, String> datasetParams,
+        TrainingOverrides training, Path out) {
+
+    static final DemoProfile VISION = new DemoProfile("vision", "decoy-mnist", "mlp", List.of("erm", "rrr", "cert-r4"),
+            Map.of(), TrainingOverrides.NONE, Path.of("runs", "demo"));
+
+    static final DemoProfile TEXT = new DemoProfile("text", "decoy-imdb", "minilm", List.of("erm", "token-adv-r4"),
+            Map.of("train-size", "2000", "test-size", "1000", "max-length", "64"),
+            new TrainingOverrides(1, 16, 1e-4, 2), Path.of("runs", "demo-text"));
+
+    static final List<DemoProfile> ALL = List.of(VISION, TEXT);
+
+    DemoProfile {
+        methods = List.copyOf(methods);
+        datasetParams = Map.copyOf(datasetParams);
+    }
+
+    /**
+     * @param profile the {@code --profile} value, or {@code null}
+     * @param dataset the {@code --dataset} value, or {@code null}
+     * @return the named profile, else the one for {@code dataset}, else {@link #VISION}
+     * @throws MlxException (user error) for an unknown profile name, listing the known ones
+     */
+    static DemoProfile choose(String profile, String dataset) {
+        if (profile != null) {
+            return ALL.stream().filter(p -> p.name.equals(profile)).findFirst()
+                    .orElseThrow(() -> MlxException.userError("unknown demo profile '" + profile + "'; known profiles: "
+                            + ALL.stream().map(DemoProfile::name).collect(Collectors.joining(", "))));
+        }
+        if (dataset != null) {
+            return ALL.stream().filter(p -> p.dataset.equals(dataset)).findFirst().orElse(VISION);
+        }
+        return VISION;
+    }
+}

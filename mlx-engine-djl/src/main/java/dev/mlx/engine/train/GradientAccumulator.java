@@ -1,0 +1,176 @@
+package dev.mlx.engine.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import dev.mlx.api.error.ErrorKind;
+import dev.mlx.api.error.MlxException;
+import dev.mlx.api.train.Batch;
+import dev.mlx.api.train.Losses;
+import dev.mlx.api.train.Regularizer;
+import dev.mlx.api.train.Scalars;
+import dev.mlx.api.train.TrainingContext;
+import dev.mlx.engine.nn.Network;
+import java.util.SplittableRandom;
+
+/**
+ * The parameter gradient of one training step, accumulated over contiguous fragments of the batch
+ * so that a batch too large for memory still trains with its full size.
+ *
+ * <p>A batch of {@code N} examples is cut into {@code K = min(fragments, N)} contiguous fragments
+ * {@code F_k} of {@code n_k} examples ({@link #boundaries}). For each fragment, in order, the
+ * engine computes the step objective on the fragment alone and back-propagates it with weight
+ * {@code n_k / N}:
+ *
+ * <pre>
+ * L_k  = w(ctx_k) * CE_k + P_k          CE_k = mean over F_k of CE, P_k = regularizer.penalty(F_k, ctx_k)
+ * grad = sum_k (n_k / N) * dL_k/dtheta  (libtorch accumulates into .grad across the K backward passes)
+ * </pre>
+ *
+ * When the task loss and the penalty are means over examples (as CE and every built-in penalty
+ * that is a mean of per-example terms), {@code sum_k (n_k / N) L_k} is the full-batch objective,
+ * so {@code grad} is the full-batch gradient up to floating-point rounding; the caller then takes
+ * one optimiser step. The reported task loss and penalty are the same weighted sums, i.e. the
+ * full-batch values.
+ *
+ * <p><b>What differs from one pass over the batch.</b> Quantities a method computes over the
+ * batch are computed over each fragment instead: a maximum or a normalisation over the batch's
+ * examples (e.g. IBP-Ex's mean over masked examples only, the substitution vocabulary that the
+ * token regularizers collect from the batch), batch normalisation's batch statistics (and its
+ * running statistics, which are updated once per fragment), and the random draws, which come
+ * from each fragment's own seed ({@link #fragmentSeed}) and network dropout stream. With
+ * {@code fragments = 1} the step is exactly the unfragmented one.
+ *
+ * <p><b>Memory.</b> Each fragment's batch arrays, temporaries and autograd graph live in their
+ * own sub-manager of the step manager and an {@link NDScope}, both closed right after the
+ * fragment's backward pass; peak memory is that of one fragment plus the parameters' gradients.
+ */
+public final class GradientAccumulator {
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+
+    private final int fragments;
+
+    /** @param fragments the number of fragments a full batch is cut into, {@code >= 1} */
+    public GradientAccumulator(int fragments) {
+        if (fragments < 1) {
+            throw MlxException.userError("fragments must be >= 1, got " + fragments);
+        }
+        this.fragments = fragments;
+    }
+
+    /** Builds the examples {@code [from, to)} of the current batch on a (fragment-scoped) manager. */
+    @FunctionalInterface
+    public interface BatchSlicer {
+        /**
+         * @param from first example of the fragment, within the batch
+         * @param to end of the fragment (exclusive)
+         * @param manager the fragment's manager, where the arrays must be created
+         * @return the fragment's batch
+         */
+        Batch slice(int from, int to, NDManager manager);
+    }
+
+    /**
+     * What one step measured, as full-batch values (weighted by {@code n_k / N}).
+     *
+     * @param taskLoss the task loss (mean cross-entropy)
+     * @param penalty the penalty
+     * @param correct training examples classified correctly
+     * @param fragments the number of fragments the batch was cut into
+     */
+    public record StepResult(double taskLoss, double penalty, long correct, int fragments) {
+        /** @return whether both losses are finite */
+        public boolean finite() {
+            return Double.isFinite(taskLoss) && Double.isFinite(penalty);
+        }
+    }
+
+    /**
+     * Contiguous, near-equal fragments: fragment {@code k} is {@code [b[k], b[k+1])} with
+     * {@code b[k] = floor(k * N / K)} and {@code K = min(fragments, N)}, so every fragment holds
+     * {@code floor(N/K)} or {@code ceil(N/K)} examples.
+     *
+     * @param examples the batch size {@code N >= 1}
+     * @param fragments the requested number of fragments {@code >= 1}
+     * @return the {@code K + 1} boundaries, from 0 to {@code N}
+     */
+    public static int[] boundaries(int examples, int fragments) {
+        int k = Math.min(fragments, examples);
+        int[] b = new int[k + 1];
+        for (int i = 0; i <= k; i++) {
+            b[i] = (int) ((long) i * examples / k);
+        }
+        return b;
+    }
+
+    /**
+     * The seed a fragment's regularizer receives: the step's seed for fragment 0 (so
+     * {@code fragments = 1} draws exactly what an unfragmented step draws), and for fragment
+     * {@code k > 0} the first output of a {@link SplittableRandom} seeded with
+     * {@code stepSeed + k * 0x9E3779B97F4A7C15} (distinct, well mixed, deterministic).
+     *
+     * @param stepSeed the step's seed
+     * @param index the fragment index
+     * @return the fragment's seed
+     */
+    public static long fragmentSeed(long stepSeed, int index) {
+        return index == 0 ? stepSeed : new SplittableRandom(stepSeed + index * GOLDEN_GAMMA).nextLong();
+    }
+
+    /**
+     * Accumulates the step's parameter gradient into the parameters' {@code .grad} (which the
+     * caller zeroes, e.g. through the optimiser step). Stops at the first fragment whose task loss
+     * or penalty is not finite, without back-propagating it, and returns that non-finite value.
+     *
+     * @param network the network being trained
+     * @param regularizer the penalty
+     * @param examples the batch size {@code N}
+     * @param slicer builds a fragment's batch
+     * @param step the step's context; each fragment gets a copy with its own seed and manager
+     * @return the full-batch losses and the number of correct predictions
+     */
+    public StepResult accumulate(Network network, Regularizer regularizer, int examples, BatchSlicer slicer,
+            TrainingContext step) {
+        int[] b = boundaries(examples, fragments);
+        int k = b.length - 1;
+        double task = 0;
+        double penalty = 0;
+        long correct = 0;
+        try (GradientCollector collector = network.manager().getEngine().newGradientCollector()) {
+            for (int f = 0; f < k; f++) {
+                double weight = k == 1 ? 1.0 : (double) (b[f + 1] - b[f]) / examples;
+                try (NDScope scope = new NDScope(); NDManager fragment = step.manager().newSubManager()) {
+                    Batch batch = slicer.slice(b[f], b[f + 1], fragment);
+                    TrainingContext context = new TrainingContext(step.epoch(), step.epochs(), step.step(),
+                            step.numClasses(), fragmentSeed(step.seed(), f), fragment);
+                    NDArray logits = network.logits(batch.inputs());
+                    NDArray taskLoss = Losses.perSampleCrossEntropy(logits, batch.labels()).mean();
+                    NDArray penaltyTerm = regularizer.penalty(network, batch, context);
+                    double t = scalar(taskLoss);
+                    double p = scalar(penaltyTerm);
+                    if (!Double.isFinite(t) || !Double.isFinite(p)) {
+                        return new StepResult(t, p, correct, k);
+                    }
+                    NDArray loss = Scalars.times(taskLoss, regularizer.taskLossWeight(context)).add(penaltyTerm);
+                    // weight 1 is left out so that an unfragmented step is bit-identical to one without accumulation
+                    collector.backward(k == 1 ? loss : Scalars.times(loss, weight));
+                    task += weight * t;
+                    penalty += weight * p;
+                    correct += logits.argMax(1).eq(batch.labels()).countNonzero().getLong();
+                }
+            }
+        }
+        return new StepResult(task, penalty, correct, k);
+    }
+
+    /** Reads a scalar of any floating type (a plugin's penalty may be float64). */
+    private static double scalar(NDArray value) {
+        if (value.getShape().size() != 1) {
+            throw new MlxException(ErrorKind.INTERNAL, "the regularizer returned an array of shape " + value.getShape()
+                    + " where a scalar is required");
+        }
+        return value.toType(DataType.FLOAT64, false).getDouble();
+    }
+}
