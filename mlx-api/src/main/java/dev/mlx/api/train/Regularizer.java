@@ -14,6 +14,12 @@ import ai.djl.ndarray.NDArray;
  * {@link Model#inputGradient} or {@link Model#intervalBounds()}, never from detached values. A
  * penalty that is constant in the parameters trains nothing and is a defect.
  *
+ * <p><b>Gradient accumulation.</b> With {@code fragments > 1} steps (1) to (4) run once per
+ * contiguous fragment of the batch, each with its own manager and seed and its loss weighted by
+ * its share of the examples, so a penalty that is a mean over examples gets the full-batch
+ * gradient; anything computed over the batch (a maximum, a normalisation, a vocabulary) is then
+ * computed over the fragment.
+ *
  * <p><b>Memory.</b> Create every temporary on {@code context.manager()} (arrays derived from the
  * batch arrays already are); never keep NDArrays across calls.
  *
