@@ -21,11 +21,12 @@ import java.util.stream.Collectors;
  *
  * <p>The text profile's size was chosen from measured step costs: one batch of 16 reviews of 64
  * tokens on {@code minilm} with 2 fragments costs 3.2 s of CPU for {@code erm} and 11.5 s for
- * {@code token-adv-r4} (one torch thread, the mean of steps 2 to 9 of a 9-step run, seed 0, on the
- * shared 2-core machine at load average 10 to 14; the wall times there were 12.9 s and 58 s). With
- * 2,000 training reviews that is about 31 minutes of single-thread compute for training, plus
- * about a minute per method to evaluate the 1,000 test reviews. Two fragments lowered the peak
- * resident memory of a token-adv-r4 run from 2.4 GB to 1.8 GB.
+ * {@code token-adv-r4} (one torch thread; process CPU time of a 9-step {@code mlx train} run minus
+ * that of a 1-step run, over 8; seed 0; on the shared 2-core machine at load average 10 to 14,
+ * where the wall times per batch were 12.9 s and 58 s). With 2,000 training reviews that is about
+ * 31 minutes of single-thread compute for training, plus about a minute per method to evaluate the
+ * 1,000 test reviews. The peak resident memory of short token-adv-r4 runs was 2.4 GB with one
+ * fragment and 1.8 GB with two.
  *
  * <p>The profile is {@code --profile}, or else the one whose dataset is {@code --dataset} (so
  * {@code --dataset decoy-imdb} selects {@code text}), or else {@code vision}. Every explicit option
