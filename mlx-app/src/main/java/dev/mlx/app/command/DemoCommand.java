@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", description = "Train a profile's methods and print/write the comparison table. Profiles:"
         + " vision (default): erm, rrr, cert-r4 on decoy-mnist with the mlp;"
         + " text (also chosen by --dataset decoy-imdb): erm, token-adv-r4 on decoy-imdb with minilm, 2000 training"
-        + " reviews of at most 64 tokens, 1 epoch, batch 16 in 2 fragments, lr 1e-4.")
+        + " reviews of at most 64 tokens, 1 epoch, batch 16 in 4 fragments, lr 1e-4.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "vision or text (default: text for --dataset decoy-imdb, else vision).")
     String profile;
@@ -43,7 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
     Integer epochs;
 
     @Option(names = "--fragments", description = "Gradient accumulation: fragments per batch (default: the"
-            + " profile's; 1 for vision, 2 for text).")
+            + " profile's; 1 for vision, 4 for text).")
     Integer fragments;
 
     @Option(names = "--seed", description = "Seed (default: 0).")

@@ -15,18 +15,20 @@ import java.util.stream.Collectors;
  *       method with the papers' own settings ({@link dev.mlx.app.run.MethodDefaults}).</li>
  *   <li>{@code text}: ERM and Adv-R4 on text ({@code token-adv-r4}, the GCG-style substitution) on
  *       Decoy-IMDB, fine-tuning the pretrained MiniLM; a short run sized for a 2-core CPU (a few
- *       thousand reviews capped at 64 tokens, one epoch, batches of 16 back-propagated in two
- *       fragments of 8 so memory stays small).</li>
+ *       thousand reviews capped at 64 tokens, one epoch, batches of 16 back-propagated in four
+ *       fragments of 4 so memory stays small).</li>
  * </ul>
  *
  * <p>The text profile's size was chosen from measured step costs: one batch of 16 reviews of 64
- * tokens on {@code minilm} with 2 fragments costs 3.2 s of CPU for {@code erm} and 11.5 s for
- * {@code token-adv-r4} (one torch thread; process CPU time of a 9-step {@code mlx train} run minus
- * that of a 1-step run, over 8; seed 0; on the shared 2-core machine at load average 10 to 14,
- * where the wall times per batch were 12.9 s and 58 s). With 2,000 training reviews that is about
- * 31 minutes of single-thread compute for training, plus about a minute per method to evaluate the
- * 1,000 test reviews. The peak resident memory of short token-adv-r4 runs was 2.4 GB with one
- * fragment and 1.8 GB with two.
+ * tokens on {@code minilm} costs 3.2 s of CPU for {@code erm} and 13.6 s for {@code token-adv-r4}
+ * (GCG candidate selection by gradient, the default), both with 2 fragments (one torch thread;
+ * process CPU time of a 9-step {@code mlx train} run minus that of a 1-step run, over 8; seed 0;
+ * on the shared 2-core machine at load average 9 to 14, where the wall times per batch were 12.9 s
+ * and 63 s). With 2,000 training reviews that is about 35 minutes of single-thread compute for
+ * training, plus about a minute per method to evaluate the 1,000 test reviews; two torch threads on
+ * an idle machine take less. Fragments bound the memory of token-adv-r4's double backprop: the
+ * peak resident memory of 3-step runs was 6.4 GB with 1 fragment, 3.3 GB with 2 and 2.1 GB with
+ * 4, at about the same CPU time (70, 55 and 58 s for the whole run).
  *
  * <p>The profile is {@code --profile}, or else the one whose dataset is {@code --dataset} (so
  * {@code --dataset decoy-imdb} selects {@code text}), or else {@code vision}. Every explicit option
@@ -48,7 +50,7 @@ record DemoProfile(String name, String dataset, String model, List<String> metho
 
     static final DemoProfile TEXT = new DemoProfile("text", "decoy-imdb", "minilm", List.of("erm", "token-adv-r4"),
             Map.of("train-size", "2000", "test-size", "1000", "max-length", "64"),
-            new TrainingOverrides(1, 16, 1e-4, 2), Path.of("runs", "demo-text"));
+            new TrainingOverrides(1, 16, 1e-4, 4), Path.of("runs", "demo-text"));
 
     static final List<DemoProfile> ALL = List.of(VISION, TEXT);
 

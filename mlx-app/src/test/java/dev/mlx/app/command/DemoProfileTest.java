@@ -43,19 +43,19 @@ class DemoProfileTest {
         assertEquals(Path.of("runs", "demo-text"), p.out());
         for (String method : p.methods()) {
             TrainingConfig t = p.training().apply(MethodDefaults.of(p.dataset(), method), 0);
-            assertEquals(new TrainingConfig(1, 16, 1e-4, 0, 0, 2), t, method);
-            assertEquals(8, t.fragmentSize());
+            assertEquals(new TrainingConfig(1, 16, 1e-4, 0, 0, 4), t, method);
+            assertEquals(4, t.fragmentSize());
         }
     }
 
     @Test
     void theDatasetDecoyImdbImpliesTheTextProfile() {
-        DemoCommand.Plan p = plan("--dataset", "decoy-imdb", "--dataset-param", "train-size=500", "--fragments", "4");
+        DemoCommand.Plan p = plan("--dataset", "decoy-imdb", "--dataset-param", "train-size=500", "--fragments", "8");
         assertSame(DemoProfile.TEXT, p.profile());
         assertEquals("minilm", p.model());
         assertEquals(Map.of("train-size", "500", "test-size", "1000", "max-length", "64"), p.datasetParams(),
                 "the user's value wins over the profile's");
-        assertEquals(4, p.training().apply(MethodDefaults.of("decoy-imdb", "erm"), 0).fragments());
+        assertEquals(8, p.training().apply(MethodDefaults.of("decoy-imdb", "erm"), 0).fragments());
     }
 
     @Test
@@ -119,7 +119,7 @@ class DemoProfileTest {
             assertEquals(1, config.get("epochs").asInt());
             assertEquals(16, config.get("batchSize").asInt());
             assertEquals(1e-4, config.get("learningRate").asDouble());
-            assertEquals(2, config.get("fragments").asInt());
+            assertEquals(4, config.get("fragments").asInt());
             JsonNode report = json.readTree(out.resolve(method).resolve("report.json").toFile());
             assertEquals(1, report.get("epochs").size());
         }
