@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
  * </ul>
  *
  * <p>The text profile's size was chosen from measured step costs: one batch of 16 reviews of 64
- * tokens on {@code minilm} costs 3.2 s of CPU for {@code erm} and 13.6 s for {@code token-adv-r4}
- * (GCG candidate selection by gradient, the default), both with 2 fragments (one torch thread;
+ * tokens on {@code minilm} costs 3.2 s of CPU for {@code erm} (2.8 s in 4 fragments) and 13.6 s
+ * for {@code token-adv-r4} (GCG candidate selection by gradient, the default), with 2 fragments (one torch thread;
  * process CPU time of a 9-step {@code mlx train} run minus that of a 1-step run, over 8; seed 0;
  * on the shared 2-core machine at load average 9 to 14, where the wall times per batch were 12.9 s
  * and 63 s). With 2,000 training reviews that is about 35 minutes of single-thread compute for
