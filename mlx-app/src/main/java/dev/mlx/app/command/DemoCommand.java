@@ -15,12 +15,12 @@ import picocli.CommandLine.Option;
  * (fetched if needed), prints the comparison table and writes it with every run's folder,
  * {@code comparison.md} and {@code report.html}. The default profile trains ERM, RRR and Cert-R4
  * on Decoy-MNIST with the papers' settings; {@code --profile text} (or {@code --dataset decoy-imdb})
- * trains ERM and token-adv-r4 on Decoy-IMDB with the pretrained MiniLM.
+ * trains ERM and Adv-R4 ({@code token-adv-r4}) on Decoy-IMDB with the pretrained MiniLM.
  */
 @Command(name = "demo", description = "Train a profile's methods and print/write the comparison table. Profiles:"
         + " vision (default): erm, rrr, cert-r4 on decoy-mnist with the mlp;"
-        + " text (also chosen by --dataset decoy-imdb): erm, token-adv-r4 on decoy-imdb with minilm, 2000 training"
-        + " reviews of at most 64 tokens, 1 epoch, batch 16 in 4 fragments, lr 1e-4.")
+        + " text (also chosen by --dataset decoy-imdb): erm, adv-r4 (runs token-adv-r4) on decoy-imdb with minilm,"
+        + " 2000 training reviews of at most 64 tokens, 1 epoch, batch 16 in 4 fragments, lr 1e-4.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "vision or text (default: text for --dataset decoy-imdb, else vision).")
     String profile;

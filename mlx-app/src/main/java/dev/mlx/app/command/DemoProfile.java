@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@code vision} (the default): ERM, RRR and Cert-R4 on Decoy-MNIST with the MLP, each
  *       method with the papers' own settings ({@link dev.mlx.app.run.MethodDefaults}).</li>
- *   <li>{@code text}: ERM and Adv-R4 on text ({@code token-adv-r4}, the GCG-style substitution) on
+ *   <li>{@code text}: ERM and Adv-R4 ({@code adv-r4}, which on the token model runs its counterpart
+ *       {@code token-adv-r4}, the GCG substitution search) on
  *       Decoy-IMDB, fine-tuning the pretrained MiniLM; a short run sized for a 2-core CPU (a few
  *       thousand reviews capped at 64 tokens, one epoch, batches of 16 back-propagated in four
  *       fragments of 4 so memory stays small).</li>
@@ -48,7 +49,7 @@ record DemoProfile(String name, String dataset, String model, List<String> metho
     static final DemoProfile VISION = new DemoProfile("vision", "decoy-mnist", "mlp", List.of("erm", "rrr", "cert-r4"),
             Map.of(), TrainingOverrides.NONE, Path.of("runs", "demo"));
 
-    static final DemoProfile TEXT = new DemoProfile("text", "decoy-imdb", "minilm", List.of("erm", "token-adv-r4"),
+    static final DemoProfile TEXT = new DemoProfile("text", "decoy-imdb", "minilm", List.of("erm", "adv-r4"),
             Map.of("train-size", "2000", "test-size", "1000", "max-length", "64"),
             new TrainingOverrides(1, 16, 1e-4, 4), Path.of("runs", "demo-text"));
 

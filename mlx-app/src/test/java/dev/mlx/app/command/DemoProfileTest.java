@@ -33,12 +33,12 @@ class DemoProfileTest {
     }
 
     @Test
-    void theTextProfileIsMiniLmOnDecoyImdbWithErmAndTokenAdvR4() {
+    void theTextProfileIsMiniLmOnDecoyImdbWithErmAndAdvR4() {
         DemoCommand.Plan p = plan("--profile", "text");
         assertSame(DemoProfile.TEXT, p.profile());
         assertEquals("decoy-imdb", p.dataset());
         assertEquals("minilm", p.model());
-        assertEquals(List.of("erm", "token-adv-r4"), p.methods());
+        assertEquals(List.of("erm", "adv-r4"), p.methods(), "adv-r4 runs token-adv-r4 on the token model");
         assertEquals(Map.of("train-size", "2000", "test-size", "1000", "max-length", "64"), p.datasetParams());
         assertEquals(Path.of("runs", "demo-text"), p.out());
         for (String method : p.methods()) {
