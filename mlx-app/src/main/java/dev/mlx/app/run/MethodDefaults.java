@@ -38,6 +38,17 @@ public record MethodDefaults(int epochs, double learningRate, int batchSize, Map
      */
     private static final Map<String, String> CHEAP_IG = Map.of("steps", "5", "step-size", "0.08", "ig-steps", "5");
 
+    /**
+     * IG-SUM-NORM trains on CE(x') alone, so with the paper's MNIST radius of 0.3 (chosen for a
+     * Madry CNN) the 784-512-10 MLP collapses to a constant prediction from the first epoch (loss
+     * ln 10, test Avg 10 %). Measured: 6,000 images, 5 epochs, seed 0: epsilon 0.3 ended at 10.98 /
+     * 0.00 % (Avg / Wg), epsilon 0.1 at 82.30 / 61.45 %. On Decoy-MNIST mlx uses 0.1, the
+     * reference's Decoy-MNIST test epsilon (spec §11.1). IG-NORM keeps CE(x) on the clean input and
+     * trains at 0.3.
+     */
+    private static final Map<String, String> CHEAP_IG_SUM = Map.of(
+            "steps", "5", "step-size", "0.08", "ig-steps", "5", "epsilon", "0.1");
+
     private static final Map<String, MethodDefaults> DECOY_MNIST = Map.ofEntries(
             Map.entry("erm", new MethodDefaults(30, 0.01, 1000)),
             Map.entry("rrr", new MethodDefaults(25, 0.025, 1000)),
@@ -58,7 +69,7 @@ public record MethodDefaults(int epochs, double learningRate, int batchSize, Map
             Map.entry("marginal-density", new MethodDefaults(30, 0.01, 1000)),
             Map.entry("pgd-at", new MethodDefaults(25, 0.001, 1000)),
             Map.entry("ig-norm", new MethodDefaults(10, 0.002, 1000, CHEAP_IG)),
-            Map.entry("ig-sum-norm", new MethodDefaults(10, 0.002, 1000, CHEAP_IG)));
+            Map.entry("ig-sum-norm", new MethodDefaults(10, 0.002, 1000, CHEAP_IG_SUM)));
     /**
      * (Decoy-)IMDB, keyed by the plugin that runs (the token-model regularizers; {@code adv-r4} on a
      * text model resolves to {@code token-adv-r4} before the lookup). Epochs are the reference's
