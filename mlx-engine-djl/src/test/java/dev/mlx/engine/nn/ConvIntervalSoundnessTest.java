@@ -228,33 +228,14 @@ class ConvIntervalSoundnessTest {
     }
 
     /** A deliberately unsound Conv2d: a radius through W instead of |W| (forward or backward). */
-    private static final class BrokenConv implements Layer {
-        private final Conv2dLayer real;
+    private static final class BrokenConv extends UnsoundLayer {
+        private final Conv2dLayer conv;
         private final boolean brokenForward;
 
-        BrokenConv(Conv2dLayer real, boolean brokenForward) {
-            this.real = real;
+        BrokenConv(Conv2dLayer conv, boolean brokenForward) {
+            super(conv);
+            this.conv = conv;
             this.brokenForward = brokenForward;
-        }
-
-        @Override
-        public String describe() {
-            return "broken " + real.describe();
-        }
-
-        @Override
-        public List<Parameter> parameters() {
-            return real.parameters();
-        }
-
-        @Override
-        public NDArray forward(NDArray x) {
-            return real.forward(x);
-        }
-
-        @Override
-        public boolean supportsIntervals() {
-            return true;
         }
 
         @Override
@@ -263,7 +244,7 @@ class ConvIntervalSoundnessTest {
                 return real.forwardInterval(input);
             }
             NDArray mu = real.forward(input.centre());
-            NDArray r = real.convolve(input.radius(), real.weight().array()).abs().mul(0.5);
+            NDArray r = conv.convolve(input.radius(), conv.weight().array()).abs().mul(0.5);
             return new Interval(mu.sub(r), mu.add(r));
         }
 
@@ -273,9 +254,9 @@ class ConvIntervalSoundnessTest {
                 return real.backwardInterval(g, input);
             }
             Shape shape = input.lower().getShape();
-            NDArray w = real.weight().array();
-            NDArray mu = real.transposed(g.centre(), w, shape);
-            NDArray r = real.transposed(g.radius(), w, shape).abs().mul(0.5);
+            NDArray w = conv.weight().array();
+            NDArray mu = conv.transposed(g.centre(), w, shape);
+            NDArray r = conv.transposed(g.radius(), w, shape).abs().mul(0.5);
             return new Interval(mu.sub(r), mu.add(r));
         }
     }

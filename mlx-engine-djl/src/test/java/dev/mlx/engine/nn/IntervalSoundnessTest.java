@@ -80,31 +80,9 @@ class IntervalSoundnessTest {
     }
 
     /** A deliberately unsound Linear: radius r W^T instead of r |W|^T (and likewise backward). */
-    private static final class SignedRadiusLinear implements Layer {
-        private final LinearLayer real;
-
-        SignedRadiusLinear(LinearLayer real) {
-            this.real = real;
-        }
-
-        @Override
-        public String describe() {
-            return "broken " + real.describe();
-        }
-
-        @Override
-        public List<Parameter> parameters() {
-            return real.parameters();
-        }
-
-        @Override
-        public NDArray forward(NDArray x) {
-            return real.forward(x);
-        }
-
-        @Override
-        public boolean supportsIntervals() {
-            return true;
+    private static final class SignedRadiusLinear extends UnsoundLayer {
+        SignedRadiusLinear(LinearLayer linear) {
+            super(linear);
         }
 
         @Override

@@ -162,7 +162,7 @@ class ResidualIntervalSoundnessTest {
     }
 
     /** A layer with a forward interval but no backward one (the capability the network checks). */
-    private static final class ForwardOnly extends Broken {
+    private static final class ForwardOnly extends UnsoundLayer {
         ForwardOnly(Layer real) {
             super(real);
         }
@@ -302,37 +302,8 @@ class ResidualIntervalSoundnessTest {
         return mutate.apply(layer);
     }
 
-    /** Delegates everything but the interval passes to a real layer. */
-    private abstract static class Broken implements Layer {
-        final Layer real;
-
-        Broken(Layer real) {
-            this.real = real;
-        }
-
-        @Override
-        public String describe() {
-            return "broken " + real.describe();
-        }
-
-        @Override
-        public List<Parameter> parameters() {
-            return real.parameters();
-        }
-
-        @Override
-        public NDArray forward(NDArray x) {
-            return real.forward(x);
-        }
-
-        @Override
-        public boolean supportsIntervals() {
-            return true;
-        }
-    }
-
     /** Unsound: radius times {@code a} instead of {@code |a|}. */
-    private static final class SignedBatchNorm extends Broken {
+    private static final class SignedBatchNorm extends UnsoundLayer {
         private final BatchNorm2dLayer bn;
 
         SignedBatchNorm(BatchNorm2dLayer bn) {
@@ -356,7 +327,7 @@ class ResidualIntervalSoundnessTest {
     }
 
     /** Unsound: the backward bound of a residual block that only goes through the body. */
-    private static final class BodyOnlyBackward extends Broken {
+    private static final class BodyOnlyBackward extends UnsoundLayer {
         private final ResidualLayer res;
 
         BodyOnlyBackward(ResidualLayer res) {
@@ -387,7 +358,7 @@ class ResidualIntervalSoundnessTest {
     }
 
     /** Unsound: routes the cotangent only to the maxima of the box's centre. */
-    private static final class CentreRoutedMaxPool extends Broken {
+    private static final class CentreRoutedMaxPool extends UnsoundLayer {
         private final MaxPool2dLayer pool;
 
         CentreRoutedMaxPool(MaxPool2dLayer pool) {
@@ -408,7 +379,7 @@ class ResidualIntervalSoundnessTest {
     }
 
     /** Unsound during training: the identity bounds of evaluation mode, whatever the mask. */
-    private static final class IdentityIntervalDropout extends Broken {
+    private static final class IdentityIntervalDropout extends UnsoundLayer {
         IdentityIntervalDropout(DropoutLayer real) {
             super(real);
         }
