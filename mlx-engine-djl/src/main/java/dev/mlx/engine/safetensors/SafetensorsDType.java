@@ -42,8 +42,13 @@ public enum SafetensorsDType {
         };
     }
 
-    /** IEEE 754 binary16 to float32: sign, 5-bit exponent (bias 15), 10-bit fraction; subnormals, infinities, NaN. */
-    static float halfToFloat(short half) {
+    /**
+     * IEEE 754 binary16 to float32: sign, 5-bit exponent (bias 15), 10-bit fraction; subnormals, infinities, NaN.
+     *
+     * @param half the 16 bits
+     * @return the same number as float32 (exact)
+     */
+    public static float halfToFloat(short half) {
         int bits = half & 0xFFFF;
         int sign = (bits >>> 15) != 0 ? -1 : 1;
         int exponent = (bits >>> 10) & 0x1F;
