@@ -17,7 +17,7 @@ Files:
                        storage offset or non-contiguous strides; one in float64; position_ids int64)
   traced_bert.pt       torch.jit.trace of the same model (float32)
   reference.json       input rows and PyTorch's last_hidden_state / pooler_output (computed in float64)
-  dtypes.bin           torch.save of half, bfloat16, int32, int64, float64, strided and offset tensors
+  dtypes.bin           torch.save of half, bfloat16, int32, int64, float64, strided, offset tensors and a Parameter
   evil.bin             torch.save of a dict holding an object that pickles as os.system (must be refused)
   legacy.bin           the pre-1.6 (non-zip) torch.save format (must be refused with advice)
 """
@@ -172,7 +172,7 @@ def main():
     with open("config.json", "w") as f:
         json.dump(CONFIG, f, indent=2)
 
-    state = collections.OrderedDict((k, v.detach().clone()) for k, v in model.state_dict().items())
+    state = model.state_dict()  # an OrderedDict with a _metadata attribute (pickled with BUILD), as HF saves
     h = CONFIG["hidden_size"]
     # query/key/value of layer 0 share one storage (offsets 0, h*h, 2*h*h), as views do.
     p = "encoder.layer.0.attention.self."
@@ -208,6 +208,7 @@ def main():
         ("transposed", base.t()),
         ("offset", base.view(-1)[5:9].view(2, 2)),
         ("scalar", torch.tensor(3.5)),
+        ("parameter", nn.Parameter(torch.tensor([1.0, -2.0]))),  # pickled through _rebuild_parameter
     ]), "dtypes.bin")
     torch.save({"weight": torch.zeros(2), "payload": Evil()}, "evil.bin")
     torch.save({"weight": torch.zeros(2)}, "legacy.bin", _use_new_zipfile_serialization=False)

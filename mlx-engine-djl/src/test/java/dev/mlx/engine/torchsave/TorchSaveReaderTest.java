@@ -41,7 +41,8 @@ class TorchSaveReaderTest {
     @Test
     void everyElementTypeAndViewReadsAsPyTorchWroteIt(@TempDir Path dir) throws IOException {
         Map<String, TorchTensor> t = TorchSaveReader.read(fixture("dtypes.bin", dir));
-        assertEquals(List.of("half", "bfloat16", "int", "long", "double", "transposed", "offset", "scalar"),
+        assertEquals(List.of("half", "bfloat16", "int", "long", "double", "transposed", "offset", "scalar",
+                "parameter"),
                 List.copyOf(t.keySet()));
         assertEquals(TorchDType.HALF, t.get("half").dtype());
         assertArrayEquals(new float[] {1.5f, -2.25f, 65504f, 0x1p-24f}, t.get("half").values());
@@ -61,6 +62,7 @@ class TorchSaveReaderTest {
         assertArrayEquals(new float[] {5, 6, 7, 8}, t.get("offset").values());
         assertArrayEquals(new long[0], t.get("scalar").shape());
         assertArrayEquals(new float[] {3.5f}, t.get("scalar").values());
+        assertArrayEquals(new float[] {1, -2}, t.get("parameter").values());
     }
 
     @Test

@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * The {@code bert} model: a standard HuggingFace BERT checkpoint from a local folder
- * ({@code dir=}; {@code config.json}, {@code model.safetensors}, {@code tokenizer.json}, see
- * {@link HfBertFolder}), e.g. bert-base-uncased (12 layers, hidden 768), pooled ({@code [CLS]} state
+ * ({@code dir=}; {@code config.json}, {@code tokenizer.json} and {@code model.safetensors},
+ * {@code pytorch_model.bin} or a TorchScript {@code *.pt}, see {@link HfBertFolder}), e.g. bert-base-uncased (12 layers, hidden 768), pooled ({@code [CLS]} state
  * by default, or the attention-masked mean) and followed by the paper's head
  * {@code Linear(H, head) -> ReLU -> Linear(head, classes)}. The whole encoder is fine-tuned.
  */
@@ -35,7 +35,8 @@ public final class BertProvider implements ModelProvider {
     @Override
     public ParameterSchema parameters() {
         return ParameterSchema.builder()
-                .addString("dir", "", "folder with config.json, model.safetensors and tokenizer.json")
+                .addString("dir", "", "folder with config.json, tokenizer.json and model.safetensors,"
+                        + " pytorch_model.bin or a TorchScript *.pt")
                 .addChoice("pooling", "cls", List.of("cls", "mean"), "how token states become one vector")
                 .addInt("head", 192, 1, 1 << 16, "width of the head's hidden layer")
                 .build();
@@ -46,7 +47,8 @@ public final class BertProvider implements ModelProvider {
         String dir = params.getString("dir");
         if (dir.isBlank()) {
             throw MlxException.userError("the bert model needs --model-param dir=<folder> holding config.json,"
-                    + " model.safetensors and tokenizer.json; " + HfBertFolder.howToGet(Path.of("bert-base-uncased")));
+                    + " tokenizer.json and model.safetensors (or pytorch_model.bin or a TorchScript *.pt); "
+                    + HfBertFolder.howToGet(Path.of("bert-base-uncased")));
         }
         Path folder = Path.of(dir).toAbsolutePath();
         HfBertFolder.Sizes c = HfBertFolder.open(folder);

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A local HuggingFace BERT checkpoint folder ({@code config.json}, {@code model.safetensors},
- * {@code tokenizer.json}), as {@code huggingface-cli download} leaves it.
+ * A local HuggingFace BERT checkpoint folder ({@code config.json}, {@code tokenizer.json} and the
+ * weights), as {@code huggingface-cli download} leaves it. The weights are the first present of
+ * {@code model.safetensors}, {@code pytorch_model.bin} ({@code torch.save} zip format) and one
+ * TorchScript {@code *.pt} ({@code torch.jit.trace}); the engine reads them and logs which.
  *
  * <p>{@code config.json} gives the sizes; mlx's BERT computes {@code GELU(x) = x Phi(x)} with
  * {@code erf}, absolute position embeddings, two token types and LayerNorm epsilon {@code 1e-12},
@@ -27,8 +29,12 @@ import java.nio.file.Path;
 final class HfBertFolder {
     static final String CONFIG = "config.json";
     static final String TOKENIZER = "tokenizer.json";
-    /** The weights file; the engine reads it for the weights string {@code hf:<folder>}. */
+    /** The preferred weights file; the engine reads it for the weights string {@code hf:<folder>}. */
     static final String WEIGHTS = "model.safetensors";
+    /** The {@code torch.save} weights file, read when there is no {@link #WEIGHTS}. */
+    static final String TORCH_WEIGHTS = "pytorch_model.bin";
+    /** The extension of a TorchScript weights file, read when there is neither of the above. */
+    static final String TORCHSCRIPT_EXTENSION = ".pt";
     /** The engine's weights-string prefix of a HuggingFace folder. */
     static final String SCHEME = "hf:";
     private static final int DATASET_VOCABULARY = 30522;
@@ -60,12 +66,12 @@ final class HfBertFolder {
             throw MlxException.userError("the BERT checkpoint folder " + dir.toAbsolutePath() + " does not exist; "
                     + howToGet(dir));
         }
-        for (String file : new String[] {CONFIG, WEIGHTS}) {
-            if (!Files.isRegularFile(dir.resolve(file))) {
-                throw MlxException.userError(dir.toAbsolutePath() + " has no " + file + "; " + howToGet(dir)
-                        + (file.equals(WEIGHTS) ? " (pytorch_model.bin is not read; download or"
-                        + " convert to model.safetensors)" : ""));
-            }
+        if (!Files.isRegularFile(dir.resolve(CONFIG))) {
+            throw MlxException.userError(dir.toAbsolutePath() + " has no " + CONFIG + "; " + howToGet(dir));
+        }
+        if (!hasWeights(dir)) {
+            throw MlxException.userError(dir.toAbsolutePath() + " has no weights file (" + WEIGHTS + ", "
+                    + TORCH_WEIGHTS + " or a TorchScript *" + TORCHSCRIPT_EXTENSION + "); " + howToGet(dir));
         }
         if (!Files.isRegularFile(dir.resolve(TOKENIZER))) {
             throw MlxException.userError(dir.toAbsolutePath() + " has no " + TOKENIZER + "; put the model's HuggingFace"
@@ -74,6 +80,18 @@ final class HfBertFolder {
         Sizes config = config(dir.resolve(CONFIG));
         checkTokenizer(dir.resolve(TOKENIZER));
         return config;
+    }
+
+    private static boolean hasWeights(Path dir) {
+        if (Files.isRegularFile(dir.resolve(WEIGHTS)) || Files.isRegularFile(dir.resolve(TORCH_WEIGHTS))) {
+            return true;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(TORCHSCRIPT_EXTENSION)
+                    && Files.isRegularFile(f));
+        } catch (IOException e) {
+            throw MlxException.userError("cannot list " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     static String howToGet(Path dir) {

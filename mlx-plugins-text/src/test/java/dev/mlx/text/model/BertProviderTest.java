@@ -110,7 +110,8 @@ class BertProviderTest {
         Path partial = Files.createDirectories(tmp.resolve("partial"));
         Files.writeString(partial.resolve("config.json"), CONFIG);
         MlxException noWeights = assertThrows(MlxException.class, () -> build(partial));
-        assertTrue(noWeights.getMessage().contains("has no model.safetensors")
+        assertTrue(noWeights.getMessage().contains("has no weights file (model.safetensors, pytorch_model.bin or a"
+                + " TorchScript *.pt)")
                 && noWeights.getMessage().contains("huggingface-cli download bert-base-uncased"), noWeights.getMessage());
         Files.write(partial.resolve("model.safetensors"), new byte[0]);
         MlxException noTokenizer = assertThrows(MlxException.class, () -> build(partial));
@@ -119,6 +120,17 @@ class BertProviderTest {
         MlxException noDirOption = assertThrows(MlxException.class,
                 () -> new BertProvider().build(new BertProvider().parameters().defaults(), new int[] {32}, 2));
         assertTrue(noDirOption.getMessage().contains("dir="), noDirOption.getMessage());
+    }
+
+    @Test
+    void pytorchModelBinOrATorchScriptFileAloneIsAcceptedAsWeights() throws IOException {
+        for (String weights : List.of("pytorch_model.bin", "traced_bert.pt")) {
+            Path dir = copyWith("only-" + weights, CONFIG);
+            Files.write(dir.resolve(weights), new byte[0]);
+            LayerSpec.TextEncoder spec = (LayerSpec.TextEncoder) build(dir).layers().get(0);
+            assertEquals("hf:" + dir.toAbsolutePath(), spec.weights());
+            assertEquals(384, spec.hidden());
+        }
     }
 
     @Test
