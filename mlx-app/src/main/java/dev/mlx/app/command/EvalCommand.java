@@ -10,18 +10,17 @@ import dev.mlx.api.metric.EvaluationContext;
 import dev.mlx.api.metric.Metric;
 import dev.mlx.api.metric.MetricProvider;
 import dev.mlx.api.metric.MetricResult;
-import dev.mlx.api.model.Architecture;
-import dev.mlx.api.model.ModelProvider;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSpec;
-import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.plugin.PluginKind;
+import dev.mlx.app.plugin.PluginRegistry;
 import dev.mlx.app.run.ConfigFile;
 import dev.mlx.app.run.Provenance;
+import dev.mlx.app.run.SavedRun;
 import dev.mlx.engine.MlxEngine;
 import dev.mlx.engine.nn.Network;
-import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -37,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,8 +59,8 @@ public final class EvalCommand implements Callable<Integer> {
             + DEFAULT_METRICS + "; `mlx plugins` lists them).")
     List<String> metrics = new ArrayList<>(List.of(DEFAULT_METRICS.split(",")));
 
-    @Option(names = "--split", description = "Dataset split: test or train (default: test).")
-    String split = "test";
+    @Mixin
+    SplitOption split;
 
     @Option(names = {"-P", "--metric-param"}, description = "Metric hyper-parameter, key=value for every selected"
             + " metric that declares it, or metric.key=value for one (repeatable), e.g. -P epsilon=0.1.")
@@ -75,19 +75,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, description = "Where to write the results (default: <run>/eval.json).")
     Path out;
 
-    @Option(names = "--no-fetch", description = "Never fetch data; fail if it is not cached.")
-    boolean noFetch;
-
-    private final PluginCatalog catalog;
-    private final AppSettings settings;
-    private final EngineHolder engine;
-
-    @Inject
-    public EvalCommand(PluginCatalog catalog, AppSettings settings, EngineHolder engine) {
-        this.catalog = catalog;
-        this.settings = settings;
-        this.engine = engine;
-    }
+    @Mixin
+    RunRestorer restorer;
 
     /**
      * A metric resolved and bound before any work.
@@ -102,37 +91,23 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         SavedRun saved = SavedRun.open(run);
         ConfigFile config = saved.config();
-        String dataset = config.dataset();
-        String model = config.model();
-        long runSeed = saved.seed();
-        if (!split.equals("test") && !split.equals("train")) {
-            throw MlxException.userError("--split " + split + " is not a split; use test or train");
-        }
+        split.check();
         List<Selected> selected = selectMetrics();
         // Resolve the dataset and the model, and read the weights, before loading any data.
-        catalog.dataset(dataset);
-        ModelProvider modelProvider = catalog.model(model);
-        HyperParameters modelParams =
-                modelProvider.parameters().bind(model, saved.modelParams());
-        Map<String, float[]> weights = saved.weights();
+        RunRestorer.Prepared prepared = restorer.prepare(saved);
         int batch = batchSize != null ? batchSize : config.batchSize() != null ? config.batchSize() : 1000;
         if (batch < 1) {
             throw MlxException.userError("--batch-size must be >= 1, got " + batch);
         }
-        long metricSeed = seed != null ? seed : runSeed;
+        long metricSeed = seed != null ? seed : saved.seed();
 
-        DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, saved.datasetParams(),
-                runSeed, !noFetch);
-        saved.checkChecksum(loaded.data().checksum());
-        DataSplit data = split.equals("test") ? loaded.data().test() : loaded.data().train();
-        Architecture architecture =
-                modelProvider.build(modelParams, loaded.data().exampleShape(), loaded.data().numClasses());
+        DatasetLoader.Loaded loaded = prepared.loadData();
+        DataSplit data = split.of(loaded.data());
 
-        MlxEngine mlx = engine.get();
         List<MetricResult> results = new ArrayList<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
-        try (Network network = mlx.networks().create(architecture, loaded.data().exampleShape(), runSeed, weights)) {
-            saved.checkWeightsCover(network, weights);
+        try (Network network = prepared.network(loaded.data())) {
+            MlxEngine mlx = restorer.engine();
             for (Selected s : selected) {
                 Metric metric = s.provider().create(s.params());
                 long t0 = System.nanoTime();
@@ -163,7 +138,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Map<String, MetricProvider> providers = new LinkedHashMap<>();
         for (String name : names) {
-            providers.put(name, catalog.metric(name));
+            providers.put(name, restorer.catalog().metric(name));
         }
         Map<String, Map<String, String>> raw = new LinkedHashMap<>();
         providers.keySet().forEach(n -> raw.put(n, new LinkedHashMap<>()));
@@ -210,7 +185,7 @@ public final class EvalCommand implements Callable<Integer> {
             Map<String, Double> seconds, DataSplit data, int batch, long metricSeed, String checksum) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("run", run.toAbsolutePath().normalize().toString());
-        root.put("split", split);
+        root.put("split", split.name());
         root.put("examples", data.size());
         root.put("batchSize", batch);
         root.put("seed", metricSeed);
@@ -227,11 +202,12 @@ public final class EvalCommand implements Callable<Integer> {
         Map<String, Object> provenance = Provenance.environment();
         provenance.put("datasetChecksum", checksum);
         Map<String, Object> plugins = new LinkedHashMap<>();
-        plugins.put("dataset", Provenance.plugin(catalog.registry().require(PluginKind.DATASET, config.dataset())));
-        plugins.put("model", Provenance.plugin(catalog.registry().require(PluginKind.MODEL, config.model())));
+        PluginRegistry registry = restorer.catalog().registry();
+        plugins.put("dataset", Provenance.plugin(registry.require(PluginKind.DATASET, config.dataset())));
+        plugins.put("model", Provenance.plugin(registry.require(PluginKind.MODEL, config.model())));
         Map<String, Object> metricPlugins = new LinkedHashMap<>();
         selected.forEach(s -> metricPlugins.put(s.name(),
-                Provenance.plugin(catalog.registry().require(PluginKind.METRIC, s.name()))));
+                Provenance.plugin(registry.require(PluginKind.METRIC, s.name()))));
         plugins.put("metrics", metricPlugins);
         provenance.put("plugins", plugins);
         root.put("provenance", provenance);
@@ -268,16 +244,16 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private void printTable(DataSplit data, List<MetricResult> results, Path target) {
-        settings.out().printf(Locale.ROOT, "eval of %s on the %s split (%d examples)%n%n", run, split,
-                data.size());
-        settings.out().println("| metric | name | value |");
-        settings.out().println("|---|---|---|");
+        PrintStream stdout = restorer.out();
+        stdout.printf(Locale.ROOT, "eval of %s on the %s split (%d examples)%n%n", run, split.name(), data.size());
+        stdout.println("| metric | name | value |");
+        stdout.println("|---|---|---|");
         for (MetricResult r : results) {
-            r.values().forEach((name, v) -> settings.out().printf(Locale.ROOT, "| %s | %s | %s |%n", r.metric(), name,
+            r.values().forEach((name, v) -> stdout.printf(Locale.ROOT, "| %s | %s | %s |%n", r.metric(), name,
                     format(v)));
         }
-        settings.out().println();
-        settings.out().println("written: " + target);
+        stdout.println();
+        stdout.println("written: " + target);
     }
 
     static String format(double v) {

@@ -5,17 +5,13 @@ import dev.mlx.api.attribution.AttributionProvider;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
-import dev.mlx.api.model.Architecture;
-import dev.mlx.api.model.ModelProvider;
-import dev.mlx.api.param.HyperParameters;
-import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.report.Png;
 import dev.mlx.app.report.Saliency;
 import dev.mlx.app.report.SaliencyExamples;
 import dev.mlx.app.report.SaliencyFigure;
+import dev.mlx.app.run.SavedRun;
 import dev.mlx.engine.MlxEngine;
 import dev.mlx.engine.nn.Network;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -60,8 +57,8 @@ public final class ExplainCommand implements Callable<Integer> {
             + DEFAULT_COUNT + "); not with --examples.")
     Integer count;
 
-    @Option(names = "--split", description = "Dataset split: test or train (default: test).")
-    String split = "test";
+    @Mixin
+    SplitOption split;
 
     @Option(names = "--method", description = "Attribution plugin (default: input-gradient; `mlx plugins` lists"
             + " them).")
@@ -80,25 +77,12 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, description = "Folder of the PNG files (default: <run-folder>/explain).")
     Path out;
 
-    @Option(names = "--no-fetch", description = "Never fetch data; fail if it is not cached.")
-    boolean noFetch;
-
-    private final PluginCatalog catalog;
-    private final AppSettings settings;
-    private final EngineHolder engine;
-
-    @Inject
-    public ExplainCommand(PluginCatalog catalog, AppSettings settings, EngineHolder engine) {
-        this.catalog = catalog;
-        this.settings = settings;
-        this.engine = engine;
-    }
+    @Mixin
+    RunRestorer restorer;
 
     @Override
     public Integer call() {
-        if (!split.equals("test") && !split.equals("train")) {
-            throw MlxException.userError("--split " + split + " is not a split; use test or train");
-        }
+        split.check();
         SaliencyExamples.Target explained = switch (target) {
             case "label" -> SaliencyExamples.Target.LABEL;
             case "prediction" -> SaliencyExamples.Target.PREDICTION;
@@ -111,30 +95,19 @@ public final class ExplainCommand implements Callable<Integer> {
         if (count != null && count < 1) {
             throw MlxException.userError("--count must be at least 1, got " + count);
         }
-        AttributionProvider provider = catalog.attribution(method);
+        AttributionProvider provider = restorer.catalog().attribution(method);
         AttributionMethod attribution = provider.create(provider.parameters().bind(method, methodParams));
-        SavedRun saved = SavedRun.open(run);
-        String dataset = saved.config().dataset();
-        String model = saved.config().model();
-        catalog.dataset(dataset);
-        ModelProvider modelProvider = catalog.model(model);
-        HyperParameters modelParams = modelProvider.parameters().bind(model, saved.modelParams());
-        Map<String, float[]> weights = saved.weights();
-        DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, saved.datasetParams(),
-                saved.seed(), !noFetch);
-        saved.checkChecksum(loaded.data().checksum());
-        DataSplit data = split.equals("test") ? loaded.data().test() : loaded.data().train();
+        RunRestorer.Prepared prepared = restorer.prepare(SavedRun.open(run));
+        SavedRun saved = prepared.saved();
+        DatasetLoader.Loaded loaded = prepared.loadData();
+        DataSplit data = split.of(loaded.data());
         checkImages(data);
         int[] indices = indices(data);
         long methodSeed = seed != null ? seed : saved.seed();
 
-        MlxEngine mlx = engine.get();
+        MlxEngine mlx = restorer.engine();
         List<Saliency> explainedExamples = new ArrayList<>();
-        Architecture architecture =
-                modelProvider.build(modelParams, loaded.data().exampleShape(), loaded.data().numClasses());
-        try (Network network = mlx.networks().create(architecture, loaded.data().exampleShape(), saved.seed(),
-                weights)) {
-            saved.checkWeightsCover(network, weights);
+        try (Network network = prepared.network(loaded.data())) {
             for (int from = 0; from < indices.length; from += BATCH) {
                 int[] batch = Arrays.copyOfRange(indices, from, Math.min(indices.length, from + BATCH));
                 explainedExamples.addAll(SaliencyExamples.compute(network, mlx.manager(), data, batch, attribution,
@@ -148,12 +121,12 @@ public final class ExplainCommand implements Callable<Integer> {
             throw new MlxException(ErrorKind.RESOURCES, "cannot create " + folder + ": " + e.getMessage(), e);
         }
         for (Saliency s : explainedExamples) {
-            Path file = folder.resolve(String.format(Locale.ROOT, "%s-%s-%d.png", method, split, s.index()));
-            Png.write(SaliencyFigure.render(s, method, split), file);
-            settings.out().printf(Locale.ROOT, "%s example %d: label %d, predicted %d, explained class %d -> %s%n",
-                    split, s.index(), s.label(), s.predicted(), s.explainedClass(), file);
+            Path file = folder.resolve(String.format(Locale.ROOT, "%s-%s-%d.png", method, split.name(), s.index()));
+            Png.write(SaliencyFigure.render(s, method, split.name()), file);
+            restorer.out().printf(Locale.ROOT, "%s example %d: label %d, predicted %d, explained class %d -> %s%n",
+                    split.name(), s.index(), s.label(), s.predicted(), s.explainedClass(), file);
         }
-        settings.out().printf(Locale.ROOT, "%d saliency maps (%s) written to %s%n", explainedExamples.size(), method,
+        restorer.out().printf(Locale.ROOT, "%d saliency maps (%s) written to %s%n", explainedExamples.size(), method,
                 folder);
         return 0;
     }

@@ -1,15 +1,12 @@
 package dev.mlx.app.command;
 
 import dev.mlx.api.model.Architecture;
-import dev.mlx.api.model.ModelProvider;
-import dev.mlx.api.param.HyperParameters;
-import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.run.Provenance;
+import dev.mlx.app.run.SavedRun;
 import dev.mlx.engine.nn.Network;
 import dev.mlx.engine.onnx.OnnxExporter;
 import dev.mlx.engine.onnx.OnnxModel;
 import dev.mlx.engine.onnx.OnnxWriter;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,46 +37,28 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, description = "The ONNX file to write (default: <run>/model.onnx).")
     Path out;
 
-    @Option(names = "--no-fetch", description = "Never fetch data; fail if it is not cached.")
-    boolean noFetch;
-
-    private final PluginCatalog catalog;
-    private final AppSettings settings;
-    private final EngineHolder engine;
-
-    @Inject
-    public ExportCommand(PluginCatalog catalog, AppSettings settings, EngineHolder engine) {
-        this.catalog = catalog;
-        this.settings = settings;
-        this.engine = engine;
-    }
+    @Mixin
+    RunRestorer restorer;
 
     @Override
     public Integer call() throws IOException {
-        SavedRun saved = SavedRun.open(run);
-        String dataset = saved.config().dataset();
-        String model = saved.config().model();
-        catalog.dataset(dataset);
-        ModelProvider modelProvider = catalog.model(model);
-        HyperParameters modelParams = modelProvider.parameters().bind(model, saved.modelParams());
-        Map<String, float[]> weights = saved.weights();
-        DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, saved.datasetParams(),
-                saved.seed(), !noFetch);
-        saved.checkChecksum(loaded.data().checksum());
+        RunRestorer.Prepared prepared = restorer.prepare(SavedRun.open(run));
+        SavedRun saved = prepared.saved();
+        DatasetLoader.Loaded loaded = prepared.loadData();
         int[] exampleShape = loaded.data().exampleShape();
-        Architecture architecture = modelProvider.build(modelParams, exampleShape, loaded.data().numClasses());
         Path target = out != null ? out : run.resolve("model.onnx");
 
         OnnxModel onnx;
         long parameters;
-        try (Network network = engine.get().networks().create(architecture, exampleShape, saved.seed(), weights)) {
-            saved.checkWeightsCover(network, weights);
+        Architecture architecture;
+        try (Network network = prepared.network(loaded.data())) {
+            architecture = network.architecture();
             parameters = network.parameters().stream().mapToLong(p -> p.array().size()).sum();
             onnx = new OnnxExporter().export(network, exampleShape, Provenance.mlxVersion(),
                     metadata(saved, loaded.data().checksum()));
         }
         OnnxWriter.write(onnx, target);
-        settings.out().printf(Locale.ROOT, "exported %s (%s, %s -> %d classes) to %s: %d ONNX nodes, %d weights,"
+        restorer.out().printf(Locale.ROOT, "exported %s (%s, %s -> %d classes) to %s: %d ONNX nodes, %d weights,"
                         + " %d bytes%n", run, architecture, Arrays.toString(exampleShape), loaded.data().numClasses(),
                 target, onnx.graph().nodes().size(), parameters, Files.size(target));
         return 0;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.app.plugin.PluginCatalog;
+import dev.mlx.app.run.SavedRun;
 import dev.mlx.app.serve.OnnxPredictor;
 import dev.mlx.app.serve.Predictions;
 import dev.mlx.app.serve.SessionFactory;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -46,8 +48,8 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the data construction (with --dataset; default: 0).")
     Long seed;
 
-    @Option(names = "--split", description = "Dataset split: test or train (default: test).")
-    String split = "test";
+    @Mixin
+    SplitOption split;
 
     @Option(names = "--batch-size", description = "Examples per forward pass (default: 500).")
     int batchSize = 500;
@@ -72,9 +74,7 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!split.equals("test") && !split.equals("train")) {
-            throw MlxException.userError("--split " + split + " is not a split; use test or train");
-        }
+        split.check();
         if (batchSize < 1) {
             throw MlxException.userError("--batch-size must be >= 1, got " + batchSize);
         }
@@ -97,9 +97,9 @@ public final class PredictCommand implements Callable<Integer> {
             if (saved != null) {
                 saved.checkChecksum(loaded.data().checksum());
             }
-            DataSplit data = split.equals("test") ? loaded.data().test() : loaded.data().train();
+            DataSplit data = split.of(loaded.data());
             Predictions predictions = predictor.predict(data, batchSize);
-            Comparison comparison = saved != null && split.equals("test") ? compare(saved, predictions) : null;
+            Comparison comparison = saved != null && split.isTest() ? compare(saved, predictions) : null;
             print(data, predictor, predictions, comparison);
             if (out != null) {
                 EvalCommand.writeAtomically(out, json(name, loaded, data, predictor, predictions, comparison));
@@ -159,7 +159,7 @@ public final class PredictCommand implements Callable<Integer> {
         root.put("dataset", name);
         root.put("datasetParams", loaded.params().toStringMap());
         root.put("datasetChecksum", loaded.data().checksum());
-        root.put("split", split);
+        root.put("split", split.name());
         root.put("examples", data.size());
         root.put("batchSize", batchSize);
         root.put("seconds", predictions.seconds());

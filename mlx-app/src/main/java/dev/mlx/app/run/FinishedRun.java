@@ -5,9 +5,7 @@ import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.metric.GroupAccuracy;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.app.plugin.PluginCatalog;
-import dev.mlx.engine.io.Checkpoints;
 import dev.mlx.engine.train.EpochMetrics;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a finished run back from the folder {@link RunReport} wrote, so that an interrupted
- * {@code mlx compare} can be resumed without retraining the methods it had completed.
+ * {@code mlx compare} can be resumed without retraining the methods it had completed. The files are
+ * read through {@link SavedRun}; where the commands that restore a run stop with a user error, this
+ * class only declines to reuse the run (any unreadable or inconsistent file means: train it again).
  *
  * <p>A saved run is reused only if it is complete ({@code config.json}, {@code report.json} with
  * per-epoch group counts, {@code model.params}) and describes exactly the run about to start: the
@@ -52,9 +52,9 @@ public final class FinishedRun {
             HyperParameters modelParams = catalog.model(spec.model()).parameters().bind(spec.model(), spec.modelParams());
             HyperParameters regularizerParams = catalog.regularizer(spec.regularizer()).parameters()
                     .bind(spec.regularizer(), spec.regularizerParams());
-            ConfigFile saved = ConfigFile.read(config);
-            String mismatch = mismatch(saved, spec, datasetParams, modelParams, regularizerParams);
-            JsonNode root = RunReport.JSON.readTree(report.toFile());
+            SavedRun saved = SavedRun.open(dir);
+            String mismatch = mismatch(saved.config(), spec, datasetParams, modelParams, regularizerParams);
+            JsonNode root = saved.report();
             if (mismatch == null && !data.checksum().equals(root.path("provenance").path("datasetChecksum").asText())) {
                 mismatch = "the dataset checksum differs";
             }
@@ -71,8 +71,8 @@ public final class FinishedRun {
                     results.path("architecture").asText(), results.path("parameterCount").asLong(), data.checksum(),
                     results.path("trainSize").asInt(), results.path("testSize").asInt(), history,
                     groups(results.path("groupCorrect"), results.path("groupCount")),
-                    results.path("wallSeconds").asDouble(), Checkpoints.read(weights)));
-        } catch (IOException | RuntimeException e) {
+                    results.path("wallSeconds").asDouble(), saved.weights()));
+        } catch (RuntimeException e) {
             LOG.info("not reusing {}: cannot read it ({})", dir, e.getMessage());
             return Optional.empty();
         }

@@ -14,6 +14,7 @@ import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.Interval;
 import dev.mlx.api.train.IntervalPass;
 import dev.mlx.api.train.Losses;
+import dev.mlx.app.run.SavedRun;
 import dev.mlx.app.testing.CliRun;
 import dev.mlx.app.testing.TinyDermaNpz;
 import dev.mlx.engine.MlxEngine;

@@ -1,9 +1,8 @@
-package dev.mlx.app.command;
+package dev.mlx.app.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlx.api.error.MlxException;
-import dev.mlx.app.run.ConfigFile;
 import dev.mlx.engine.io.Checkpoints;
 import dev.mlx.engine.nn.Network;
 import dev.mlx.engine.nn.Parameter;
@@ -15,14 +14,15 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A run folder written by {@code mlx train}, read back for {@code mlx export} and
- * {@code mlx predict}: its settings ({@code config.json}), weights ({@code model.params}) and
+ * A run folder written by {@code mlx train} (or {@link RunReport#write}), read back for {@code mlx eval},
+ * {@code mlx explain}, {@code mlx export}, {@code mlx predict} and a resumed comparison
+ * ({@link FinishedRun}): its settings ({@code config.json}), weights ({@code model.params}) and
  * results ({@code report.json}, optional).
  *
  * @param folder the run folder
  * @param config its settings
  */
-record SavedRun(Path folder, ConfigFile config) {
+public record SavedRun(Path folder, ConfigFile config) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -30,7 +30,7 @@ record SavedRun(Path folder, ConfigFile config) {
      * @return the run
      * @throws MlxException (user error) if it is not a complete run folder
      */
-    static SavedRun open(Path folder) {
+    public static SavedRun open(Path folder) {
         if (!Files.isDirectory(folder)) {
             throw MlxException.userError("run folder " + folder + " does not exist; pass a folder written by `mlx train`"
                     + " (it holds config.json and model.params)");
@@ -62,31 +62,35 @@ record SavedRun(Path folder, ConfigFile config) {
     }
 
     /** @return the dataset parameters, never null */
-    Map<String, String> datasetParams() {
+    public Map<String, String> datasetParams() {
         return config.datasetParams() == null ? Map.of() : config.datasetParams();
     }
 
     /** @return the model parameters, never null */
-    Map<String, String> modelParams() {
+    public Map<String, String> modelParams() {
         return config.modelParams() == null ? Map.of() : config.modelParams();
     }
 
     /** @return the seed of data construction and initialisation */
-    long seed() {
+    public long seed() {
         return config.seed() == null ? 0L : config.seed();
     }
 
     /** @return the weights */
-    Map<String, float[]> weights() {
+    public Map<String, float[]> weights() {
         return Checkpoints.read(folder.resolve("model.params"));
     }
 
     /** @return the {@code results} of report.json, or a missing node if the run has no report */
-    JsonNode results() {
+    public JsonNode results() {
         return report().path("results");
     }
 
-    private JsonNode report() {
+    /**
+     * @return report.json, or a missing node if the run has none
+     * @throws MlxException (user error) if report.json is not valid JSON
+     */
+    public JsonNode report() {
         Path report = folder.resolve("report.json");
         if (!Files.isRegularFile(report)) {
             return JSON.missingNode();
@@ -104,7 +108,7 @@ record SavedRun(Path folder, ConfigFile config) {
      *
      * @param checksum the checksum of the rebuilt dataset
      */
-    void checkChecksum(String checksum) {
+    public void checkChecksum(String checksum) {
         JsonNode recorded = report().path("provenance").path("datasetChecksum");
         if (recorded.isTextual() && !recorded.asText().equals(checksum)) {
             throw MlxException.userError("the dataset rebuilt from " + folder.resolve("config.json") + " has checksum "
@@ -119,7 +123,7 @@ record SavedRun(Path folder, ConfigFile config) {
      * @param network the network built from the run's architecture
      * @param weights the weights it was built with
      */
-    void checkWeightsCover(Network network, Map<String, float[]> weights) {
+    public void checkWeightsCover(Network network, Map<String, float[]> weights) {
         Set<String> needed = new TreeSet<>();
         for (Parameter p : network.parameters()) {
             needed.add(p.name());
