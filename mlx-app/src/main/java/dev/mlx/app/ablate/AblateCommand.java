@@ -3,6 +3,7 @@ package dev.mlx.app.ablate;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.app.command.AppSettings;
+import dev.mlx.app.command.DataModelOptions;
 import dev.mlx.app.plugin.PluginCatalog;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,17 +35,8 @@ public final class AblateCommand implements Callable<Integer> {
             description = "mask-fraction, data-fraction, corruption, heatmap or model-size.")
     String kind;
 
-    @Option(names = {"-d", "--dataset"}, description = "Dataset plugin (default: decoy-mnist).")
-    String dataset = "decoy-mnist";
-
-    @Option(names = "--dataset-param", description = "Dataset hyper-parameter, key=value (repeatable).")
-    Map<String, String> datasetParams = new LinkedHashMap<>();
-
-    @Option(names = {"-m", "--model"}, description = "Model plugin (default: mlp).")
-    String model = "mlp";
-
-    @Option(names = "--model-param", description = "Model hyper-parameter, key=value (repeatable).")
-    Map<String, String> modelParams = new LinkedHashMap<>();
+    @Mixin
+    DataModelOptions dataModel;
 
     @Option(names = "--methods", split = ",", required = true, description = "Comma-separated regularizers.")
     List<String> methods;
@@ -116,8 +109,8 @@ public final class AblateCommand implements Callable<Integer> {
     public Integer call() {
         AblationSpec spec = spec();
         List<Trial> trials = AblationPlan.trials(spec);
-        validate(trials);
-        Path folder = out != null ? out : Path.of("runs", "ablate-" + spec.kind().cliName() + "-" + dataset);
+        validate(spec, trials);
+        Path folder = out != null ? out : Path.of("runs", "ablate-" + spec.kind().cliName() + "-" + spec.dataset());
         prepare(folder, spec);
         int cpus = Runtime.getRuntime().availableProcessors();
         int perTrial = threads != null ? threads : Math.max(1, cpus / Math.max(1, jobs));
@@ -140,6 +133,9 @@ public final class AblateCommand implements Callable<Integer> {
 
     /** Parses and checks the options into an immutable spec; options that do not apply to the kind are errors. */
     AblationSpec spec() {
+        String dataset = dataModel.dataset(DataModelOptions.DEFAULT_DATASET);
+        String model = dataModel.model(DataModelOptions.DEFAULT_MODEL);
+        Map<String, String> modelParams = dataModel.modelParams();
         AblationKind k = AblationKind.parse(kind);
         reject(k != AblationKind.CORRUPTION && (corruptions != null || corruptionRules != null),
                 "--corruptions/--corruption-rules", k);
@@ -192,8 +188,8 @@ public final class AblateCommand implements Callable<Integer> {
                 throw MlxException.userError("model-size sweeps '" + sp + "'; do not also set it with --model-param");
             }
         }
-        return new AblationSpec(k, dataset, datasetParams, model, modelParams, methods, fs, cs, rules, wds, sp, sz,
-                epochs, batchSize, learningRate, weightDecay != null ? weightDecay : 0.0, seeds);
+        return new AblationSpec(k, dataset, dataModel.datasetParams(), model, modelParams, methods, fs, cs, rules, wds,
+                sp, sz, epochs, batchSize, learningRate, weightDecay != null ? weightDecay : 0.0, seeds);
     }
 
     private static void reject(boolean wrong, String option, AblationKind k) {
@@ -203,8 +199,8 @@ public final class AblateCommand implements Callable<Integer> {
     }
 
     /** Resolves every plugin name and binds every hyper-parameter before any process starts. */
-    private void validate(List<Trial> trials) {
-        catalog.dataset(dataset).parameters().bind(dataset, datasetParams);
+    private void validate(AblationSpec spec, List<Trial> trials) {
+        catalog.dataset(spec.dataset()).parameters().bind(spec.dataset(), dataModel.datasetParams());
         for (Trial t : trials) {
             catalog.model(t.model()).parameters().bind(t.model(), t.modelParams());
             catalog.regularizer(t.regularizer()).parameters().bind(t.regularizer(), t.regularizerParams());

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mlx train}: one training run, written to a run folder. */
@@ -27,23 +28,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", description = "JSON file with the run settings; command-line options override it.")
     Path config;
 
-    @Option(names = {"-d", "--dataset"}, description = "Dataset plugin (default: decoy-mnist).")
-    String dataset;
-
-    @Option(names = {"-m", "--model"}, description = "Model plugin (default: mlp).")
-    String model;
+    @Mixin
+    DataModelOptions dataModel;
 
     @Option(names = {"-r", "--regularizer"}, description = "Regularizer plugin (default: erm).")
     String regularizer;
 
     @Option(names = {"-p", "--param"}, description = "Regularizer hyper-parameter, key=value (repeatable).")
     Map<String, String> regularizerParams = new LinkedHashMap<>();
-
-    @Option(names = "--model-param", description = "Model hyper-parameter, key=value (repeatable).")
-    Map<String, String> modelParams = new LinkedHashMap<>();
-
-    @Option(names = "--dataset-param", description = "Dataset hyper-parameter, key=value (repeatable).")
-    Map<String, String> datasetParams = new LinkedHashMap<>();
 
     @Option(names = "--epochs", description = "Epochs (default: the method's, e.g. 25 for cert-r4 on decoy-mnist).")
     Integer epochs;
@@ -89,8 +81,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConfigFile file = config == null ? null : ConfigFile.read(config);
-        String ds = pick(dataset, file == null ? null : file.dataset(), "decoy-mnist");
-        String md = pick(model, file == null ? null : file.model(), "mlp");
+        String ds = pick(dataModel.dataset, file == null ? null : file.dataset(), DataModelOptions.DEFAULT_DATASET);
+        String md = pick(dataModel.model, file == null ? null : file.model(), DataModelOptions.DEFAULT_MODEL);
         // Resolve names before any work so an unknown plugin fails at once (adv-r4 on a text model is token-adv-r4).
         catalog.dataset(ds);
         String rg = catalog.regularizerFor(pick(regularizer, file == null ? null : file.regularizer(), "erm"), md);
@@ -102,8 +94,8 @@ public final class TrainCommand implements Callable<Integer> {
                 pick(weightDecay, file == null ? null : file.weightDecay(), 0.0),
                 pick(seed, file == null ? null : file.seed(), 0L),
                 pick(fragments, file == null ? null : file.fragments(), 1));
-        RunSpec spec = new RunSpec(ds, merge(file == null ? null : file.datasetParams(), datasetParams), md,
-                merge(file == null ? null : file.modelParams(), modelParams), rg,
+        RunSpec spec = new RunSpec(ds, merge(file == null ? null : file.datasetParams(), dataModel.datasetParams), md,
+                merge(file == null ? null : file.modelParams(), dataModel.modelParams), rg,
                 merge(defaults.regularizerParams(),
                         merge(file == null ? null : file.regularizerParams(), regularizerParams)), training);
         // Validate every hyper-parameter before loading data or training.
