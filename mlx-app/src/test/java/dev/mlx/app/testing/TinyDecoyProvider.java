@@ -1,15 +1,6 @@
 package dev.mlx.app.testing;
 
-import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.DataSplit;
-import dev.mlx.api.data.DatasetProvider;
-import dev.mlx.api.data.ExplanationDataset;
-import dev.mlx.api.param.HyperParameters;
-import dev.mlx.api.param.ParameterSchema;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Random;
 
 /**
@@ -19,38 +10,17 @@ import java.util.Random;
  * coloured by the label in training, by a random class in test. Masks are 1 on the decoy patch.
  * Groups are the labels. Fully determined by the seed.
  */
-public final class TinyDecoyProvider implements DatasetProvider {
+public final class TinyDecoyProvider extends GeneratedDatasetProvider {
     public static final String NAME = "tiny-decoy";
     public static final int CLASSES = 4;
     public static final int SIDE = 8;
 
-    @Override
-    public String name() {
-        return NAME;
+    public TinyDecoyProvider() {
+        super(NAME, "generated 8x8 decoy data for tests", "examples", 1, 400, 200);
     }
 
     @Override
-    public String description() {
-        return "generated 8x8 decoy data for tests";
-    }
-
-    @Override
-    public ParameterSchema parameters() {
-        return ParameterSchema.builder()
-                .addInt("train-size", 400, 1, 100_000, "training examples")
-                .addInt("test-size", 200, 1, 100_000, "test examples")
-                .build();
-    }
-
-    @Override
-    public ExplanationDataset load(HyperParameters params, long seed, DataContext context) {
-        Random random = new Random(seed);
-        DataSplit train = split(NAME + "/train", params.getInt("train-size"), random, true);
-        DataSplit test = split(NAME + "/test", params.getInt("test-size"), random, false);
-        return new ExplanationDataset(NAME, train, test, checksum(train, test));
-    }
-
-    private static DataSplit split(String name, int n, Random random, boolean decoyFollowsLabel) {
+    protected DataSplit split(String name, int n, Random random, boolean decoyFollowsLabel) {
         int f = SIDE * SIDE;
         float[] inputs = new float[n * f];
         float[] masks = new float[n * f];
@@ -80,23 +50,4 @@ public final class TinyDecoyProvider implements DatasetProvider {
         return new DataSplit(name, new int[] {1, SIDE, SIDE}, inputs, masks, labels, labels.clone(), CLASSES, CLASSES);
     }
 
-    /** @return the SHA-256 of the inputs and labels of both splits */
-    public static String checksum(DataSplit train, DataSplit test) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (DataSplit s : new DataSplit[] {train, test}) {
-                ByteBuffer b = ByteBuffer.allocate(4 * (s.inputs().length + s.labels().length));
-                for (float v : s.inputs()) {
-                    b.putFloat(v);
-                }
-                for (int v : s.labels()) {
-                    b.putInt(v);
-                }
-                md.update(b.array());
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

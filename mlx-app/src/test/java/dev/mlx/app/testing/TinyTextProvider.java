@@ -1,11 +1,6 @@
 package dev.mlx.app.testing;
 
-import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.DataSplit;
-import dev.mlx.api.data.DatasetProvider;
-import dev.mlx.api.data.ExplanationDataset;
-import dev.mlx.api.param.HyperParameters;
-import dev.mlx.api.param.ParameterSchema;
 import java.util.Random;
 
 /**
@@ -16,37 +11,16 @@ import java.util.Random;
  * signal), the decoy ({@code spielberg} 28740 / {@code jonah} 15617) follows the label in training
  * and is random in test, and the mask is 1 on the decoy position. Groups are the labels.
  */
-public final class TinyTextProvider implements DatasetProvider {
+public final class TinyTextProvider extends GeneratedDatasetProvider {
     public static final String NAME = "tiny-text";
     public static final int LENGTH = 12;
 
-    @Override
-    public String name() {
-        return NAME;
+    public TinyTextProvider() {
+        super(NAME, "generated decoy token sequences for tests", "sequences", 2, 64, 32);
     }
 
     @Override
-    public String description() {
-        return "generated decoy token sequences for tests";
-    }
-
-    @Override
-    public ParameterSchema parameters() {
-        return ParameterSchema.builder()
-                .addInt("train-size", 64, 2, 100_000, "training sequences")
-                .addInt("test-size", 32, 2, 100_000, "test sequences")
-                .build();
-    }
-
-    @Override
-    public ExplanationDataset load(HyperParameters params, long seed, DataContext context) {
-        Random random = new Random(seed);
-        DataSplit train = split(NAME + "/train", params.getInt("train-size"), random, true);
-        DataSplit test = split(NAME + "/test", params.getInt("test-size"), random, false);
-        return new ExplanationDataset(NAME, train, test, TinyDecoyProvider.checksum(train, test));
-    }
-
-    private static DataSplit split(String name, int n, Random random, boolean decoyFollowsLabel) {
+    protected DataSplit split(String name, int n, Random random, boolean decoyFollowsLabel) {
         float[] inputs = new float[n * LENGTH];
         float[] masks = new float[n * LENGTH];
         int[] labels = new int[n];

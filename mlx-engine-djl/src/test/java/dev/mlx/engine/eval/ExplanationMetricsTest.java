@@ -1,13 +1,14 @@
 package dev.mlx.engine.eval;
 
+import static dev.mlx.engine.eval.LinearFixture.evaluate;
+import static dev.mlx.engine.eval.LinearFixture.linear;
+import static dev.mlx.engine.eval.LinearFixture.split;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.error.MlxException;
-import dev.mlx.api.metric.EvaluationContext;
 import dev.mlx.api.metric.MetricProvider;
 import dev.mlx.api.metric.MetricResult;
 import dev.mlx.api.model.Architecture;
@@ -29,48 +30,7 @@ import org.junit.jupiter.api.Test;
  * closed form.
  */
 class ExplanationMetricsTest {
-    private static final long SEED = 7;
     private final MlxEngine engine = SharedEngine.get();
-
-    /** {@code Linear(in, out)} with the given weights {@code [out][in]} and biases. */
-    private Network linear(double[][] w, double[] b) {
-        int out = w.length;
-        int in = w[0].length;
-        float[] wf = new float[out * in];
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                wf[o * in + i] = (float) w[o][i];
-            }
-        }
-        float[] bf = new float[out];
-        for (int o = 0; o < out; o++) {
-            bf[o] = (float) b[o];
-        }
-        return engine.networks().create(new Architecture(List.of(new LayerSpec.Linear(in, out))), new int[] {in}, 0,
-                Map.of("layer0.weight", wf, "layer0.bias", bf));
-    }
-
-    private static DataSplit split(double[][] x, double[][] m, int[] labels, int[] groups, int classes, int numGroups) {
-        int n = labels.length;
-        int f = x[0].length;
-        float[] xs = new float[n * f];
-        float[] ms = new float[n * f];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < f; j++) {
-                xs[i * f + j] = (float) x[i][j];
-                ms[i * f + j] = (float) m[i][j];
-            }
-        }
-        return new DataSplit("hand", new int[] {f}, xs, ms, labels, groups, classes, numGroups);
-    }
-
-    private MetricResult evaluate(MetricProvider provider, Map<String, String> params, Network net, DataSplit data,
-            int batchSize) {
-        try (NDManager manager = engine.manager().newSubManager()) {
-            return provider.create(provider.parameters().bind(provider.name(), params))
-                    .evaluate(net, data, new EvaluationContext(manager, batchSize, SEED));
-        }
-    }
 
     private static Map<String, String> with(Map<String, String> base, String key, String value) {
         Map<String, String> m = new HashMap<>(base);
@@ -242,7 +202,8 @@ class ExplanationMetricsTest {
         long[] counts = new long[3];
         for (int i = 0; i < n; i++) {
             counts[0] += predict(w, b, x[i], new double[3], new double[3]) == y[i] ? 1 : 0;
-            SplittableRandom stream = new SplittableRandom(EmpiricalFragilityMetricProvider.exampleSeed(SEED, i));
+            SplittableRandom stream =
+                    new SplittableRandom(EmpiricalFragilityMetricProvider.exampleSeed(LinearFixture.SEED, i));
             for (int s = 0; s < samples; s++) {
                 double[] u = new double[3];
                 for (int f = 0; f < 3; f++) {
@@ -294,7 +255,7 @@ class ExplanationMetricsTest {
         for (int c = 0; c < w.length; c++) {
             z[c] = b[c];
             for (int f = 0; f < x.length; f++) {
-                z[c] += w[c][f] * (float) ((float) x[f] + (float) ((float) u[f] * (float) weight[f]));
+                z[c] += w[c][f] * ((float) x[f] + (float) u[f] * (float) weight[f]); // float arithmetic, as the model
             }
         }
         return z[1] > z[0] ? 1 : 0;

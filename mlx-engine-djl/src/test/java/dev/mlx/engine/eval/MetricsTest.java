@@ -1,5 +1,8 @@
 package dev.mlx.engine.eval;
 
+import static dev.mlx.engine.eval.LinearFixture.evaluate;
+import static dev.mlx.engine.eval.LinearFixture.flattenLinear;
+import static dev.mlx.engine.eval.LinearFixture.split;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +17,6 @@ import dev.mlx.api.metric.MetricProvider;
 import dev.mlx.api.metric.MetricResult;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
-import dev.mlx.api.param.HyperParameters;
 import dev.mlx.engine.MlxEngine;
 import dev.mlx.engine.nn.Network;
 import dev.mlx.engine.testkit.SharedEngine;
@@ -36,47 +38,6 @@ class MetricsTest {
     private final MlxEngine engine = SharedEngine.get();
 
     // ---------------------------------------------------------------- helpers
-
-    /** {@code Flatten -> Linear(in, out)} with the given weights (row-major {@code [out][in]}) and biases. */
-    private Network linear(double[][] w, double[] b) {
-        int out = w.length;
-        int in = w[0].length;
-        float[] wf = new float[out * in];
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                wf[o * in + i] = (float) w[o][i];
-            }
-        }
-        float[] bf = new float[out];
-        for (int o = 0; o < out; o++) {
-            bf[o] = (float) b[o];
-        }
-        return engine.networks().create(
-                new Architecture(List.of(new LayerSpec.Flatten(), new LayerSpec.Linear(in, out))), new int[] {in}, 0,
-                Map.of("layer1.weight", wf, "layer1.bias", bf));
-    }
-
-    private static DataSplit split(int features, double[][] x, double[][] m, int[] labels, int[] groups, int classes,
-            int numGroups) {
-        int n = labels.length;
-        float[] xs = new float[n * features];
-        float[] ms = new float[n * features];
-        for (int i = 0; i < n; i++) {
-            for (int f = 0; f < features; f++) {
-                xs[i * features + f] = (float) x[i][f];
-                ms[i * features + f] = (float) m[i][f];
-            }
-        }
-        return new DataSplit("hand", new int[] {features}, xs, ms, labels, groups, classes, numGroups);
-    }
-
-    private MetricResult evaluate(MetricProvider provider, Map<String, String> params, Network net, DataSplit split,
-            int batchSize) {
-        HyperParameters p = provider.parameters().bind(provider.name(), params);
-        try (NDManager manager = engine.manager().newSubManager()) {
-            return provider.create(p).evaluate(net, split, new EvaluationContext(manager, batchSize, 7));
-        }
-    }
 
     private static double sigmoid(double t) {
         return 1 / (1 + Math.exp(-t));
@@ -134,8 +95,8 @@ class MetricsTest {
         // = (2 tanh(eps), tanh(eps)); weighted by m: kappa_m = 2 tanh(eps). Core box (1 - m = (0, 1)):
         // r_z = (0, eps), p_U - p_L = tanh(eps / 2), width = (2, 1) tanh(eps / 2), weighted: kappa_core = tanh(eps/2).
         double eps = 0.1;
-        try (Network net = linear(new double[][] {{2, 0}, {0, 1}}, new double[] {0, 0})) {
-            DataSplit data = split(2, new double[][] {{0, 0}}, new double[][] {{1, 0}}, new int[] {0}, new int[] {0},
+        try (Network net = flattenLinear(new double[][] {{2, 0}, {0, 1}}, new double[] {0, 0})) {
+            DataSplit data = split(new double[][] {{0, 0}}, new double[][] {{1, 0}}, new int[] {0}, new int[] {0},
                     2, 1);
             MetricResult r = evaluate(new FragilityMetricProvider(), Map.of("epsilon", "0.1"), net, data, 10);
             assertEquals(2 * Math.tanh(eps), r.value("kappa-m"), TOL, r::toString);
@@ -193,8 +154,8 @@ class MetricsTest {
             }
         }
         assertTrue(maxM > 0.01 && maxCore > 0.01, "a non-trivial case");
-        try (Network net = linear(w, b)) {
-            DataSplit data = split(3, x, m, y, new int[n], 3, 1);
+        try (Network net = flattenLinear(w, b)) {
+            DataSplit data = split(x, m, y, new int[n], 3, 1);
             for (int batch : new int[] {1, 3, 100}) {
                 MetricResult r = evaluate(new FragilityMetricProvider(), Map.of("epsilon", "0.3"), net, data, batch);
                 assertEquals(maxM, r.value("kappa-m"), TOL, () -> "batch " + batch + ": " + r);
@@ -209,8 +170,8 @@ class MetricsTest {
     @Test
     void fragilityIsZeroWhereTheMaskIsZero() {
         double[][] w = {{1.0, -2.0}, {0.5, 3.0}};
-        try (Network net = linear(w, new double[] {0.1, -0.2})) {
-            DataSplit unmasked = split(2, new double[][] {{0.3, -0.4}, {1, 2}}, new double[][] {{0, 0}, {0, 0}},
+        try (Network net = flattenLinear(w, new double[] {0.1, -0.2})) {
+            DataSplit unmasked = split(new double[][] {{0.3, -0.4}, {1, 2}}, new double[][] {{0, 0}, {0, 0}},
                     new int[] {0, 1}, new int[] {0, 0}, 2, 1);
             MetricResult r = evaluate(new FragilityMetricProvider(), Map.of(), net, unmasked, 10);
             assertEquals(0.0, r.value("kappa-m"), 0, "no masked feature: nothing can move, nothing is weighted");
@@ -230,7 +191,7 @@ class MetricsTest {
     @Test
     void fragilityRefusesAModelWithoutIntervalBounds() {
         // Every built-in layer supports intervals; a Model that lacks the capability is refused with a user error.
-        try (Network net = linear(new double[][] {{1, 0}, {0, 1}}, new double[] {0, 0});
+        try (Network net = flattenLinear(new double[][] {{1, 0}, {0, 1}}, new double[] {0, 0});
                 NDManager manager = engine.manager().newSubManager()) {
             dev.mlx.api.train.Model noBounds = new dev.mlx.api.train.Model() {
                 public ai.djl.ndarray.NDArray logits(ai.djl.ndarray.NDArray inputs) {
@@ -255,7 +216,7 @@ class MetricsTest {
                     return net.weights();
                 }
             };
-            DataSplit data = split(2, new double[][] {{0, 0}}, new double[][] {{1, 0}}, new int[] {0}, new int[] {0},
+            DataSplit data = split(new double[][] {{0, 0}}, new double[][] {{1, 0}}, new int[] {0}, new int[] {0},
                     2, 1);
             MlxException e = assertThrows(MlxException.class, () -> new FragilityMetricProvider()
                     .create(new FragilityMetricProvider().parameters().defaults())
@@ -310,8 +271,8 @@ class MetricsTest {
         // Linear model, one feature masked, one sample: g(x') - g(x) = W^T (p(x') - p(x)), p = softmax(Wx + b).
         // With W = diag(2, 1) and the mask on feature 0 the change on feature 0 is 2 |p_0(x') - p_0(x)|, at most
         // 2 (sigmoid(2 eps) - 1/2) at x = 0 for |u| <= 1: check that bound and that a zero radius gives 0.
-        try (Network net = linear(new double[][] {{2, 0}, {0, 1}}, new double[] {0, 0})) {
-            DataSplit data = split(2, new double[][] {{0, 0}}, new double[][] {{1, 0}}, new int[] {0}, new int[] {0},
+        try (Network net = flattenLinear(new double[][] {{2, 0}, {0, 1}}, new double[] {0, 0})) {
+            DataSplit data = split(new double[][] {{0, 0}}, new double[][] {{1, 0}}, new int[] {0}, new int[] {0},
                     2, 1);
             MetricResult r = evaluate(new EmpiricalFragilityMetricProvider(), Map.of("epsilon", "0.1", "samples", "1"),
                     net, data, 1);
@@ -336,8 +297,8 @@ class MetricsTest {
         int[] y = {0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0};
         int[] g = {0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 2};
         double[][] m = new double[x.length][2];
-        DataSplit data = split(2, x, m, y, g, 2, 4); // group 3 is empty
-        try (Network net = linear(new double[][] {{1, 0}, {0, 1}}, new double[] {0, 0})) {
+        DataSplit data = split(x, m, y, g, 2, 4); // group 3 is empty
+        try (Network net = flattenLinear(new double[][] {{1, 0}, {0, 1}}, new double[] {0, 0})) {
             for (int batch : new int[] {1, 4, 64}) {
                 MetricResult r = evaluate(new GroupAccuracyMetricProvider(), Map.of(), net, data, batch);
                 assertEquals(9.0 / 11, r.value("accuracy"), 1e-12);
