@@ -70,6 +70,7 @@ class ResNet18RandR4Test {
     }
 
     @Test
+    @SuppressWarnings("try") // a Network.TrainingScope is a mode switch: the body never names it, only its close() counts
     void trainsAFewStepsWithRandR4AndThePenaltyHasAFiniteNonZeroParameterGradient() {
         MlxEngine engine = SharedEngine.get();
         DataSplit train = images(8, 3);

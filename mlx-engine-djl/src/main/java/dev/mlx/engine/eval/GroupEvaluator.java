@@ -33,6 +33,7 @@ public final class GroupEvaluator {
         for (int from = 0; from < split.size(); from += batchSize) {
             int to = Math.min(split.size(), from + batchSize);
             try (NDScope scope = new NDScope(); NDManager batchManager = manager.newSubManager()) {
+                scope.suppressNotUsedWarning(); // DJL's idiom: the scope frees arrays derived from the parameters
                 Batch batch = Batches.slice(split, order, from, to, batchManager);
                 NDArray predicted = model.logits(batch.inputs()).argMax(1);
                 long[] p = predicted.toLongArray();

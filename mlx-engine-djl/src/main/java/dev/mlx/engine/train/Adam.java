@@ -70,6 +70,7 @@ public final class Adam {
             NDArray m = firstMoments.get(i);
             NDArray v = secondMoments.get(i);
             try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning(); // DJL's idiom: the scope frees the update's temporaries on close
                 NDArray g = theta.getGradient();
                 if (weightDecay != 0) {
                     g = g.add(theta.mul((float) weightDecay));

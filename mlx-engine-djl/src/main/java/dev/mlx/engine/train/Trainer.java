@@ -25,10 +25,11 @@ import java.util.SplittableRandom;
  * batch (each fragment's loss weighted by its share of the examples) before the one Adam step, so a
  * batch that does not fit in memory still trains; see that class for what is computed per fragment.
  *
- * <p>Every step runs inside an {@link NDScope} and a batch sub-manager (every fragment inside its
- * own nested ones), so everything the step allocates (including arrays derived from the
- * parameters) is freed when it ends: resident memory does not grow with the number of steps. Shuffling is a seeded Fisher-Yates permutation per
- * epoch; with one intra-op thread on the CPU a run is bit-for-bit repeatable.
+ * <p>Every step runs inside a {@link StepScope}: an {@link NDScope}, a batch sub-manager and the
+ * network's training mode (every fragment inside its own nested scope and sub-manager), so
+ * everything the step allocates (including arrays derived from the parameters) is freed when it
+ * ends: resident memory does not grow with the number of steps. Shuffling is a seeded Fisher-Yates
+ * permutation per epoch; with one intra-op thread on the CPU a run is bit-for-bit repeatable.
  */
 public final class Trainer {
     private final TrainingConfig config;
@@ -72,10 +73,9 @@ public final class Trainer {
             for (int s = 0; s < steps; s++) {
                 int from = s * config.batchSize();
                 int to = Math.min(n, from + config.batchSize());
-                try (NDScope scope = new NDScope(); NDManager batchManager = parent.newSubManager();
-                        Network.TrainingScope mode = network.trainingMode()) {
+                try (StepScope step = StepScope.open(network, parent)) {
                     TrainingContext context = new TrainingContext(epoch, config.epochs(), globalStep,
-                            train.numClasses(), stepSeeds.nextLong(), batchManager);
+                            train.numClasses(), stepSeeds.nextLong(), step.manager());
                     GradientAccumulator.StepResult result = accumulator.accumulate(network, regularizer, to - from,
                             (a, b, manager) -> Batches.slice(train, order, from + a, from + b, manager), context);
                     if (!result.finite()) {

@@ -52,6 +52,7 @@ class ResidualDoubleBackpropTest {
 
     @ParameterizedTest
     @EnumSource(BatchNormMode.class)
+    @SuppressWarnings("try") // a Network.TrainingScope is a mode switch: the body never names it, only its close() counts
     void penaltyParameterGradientMatchesFiniteDifferences(BatchNormMode mode) {
         MlxEngine engine = SharedEngine.get();
         Architecture arch = architecture(mode);

@@ -116,6 +116,7 @@ class ResidualIntervalSoundnessTest {
     }
 
     @Test
+    @SuppressWarnings("try") // a Network.TrainingScope is a mode switch: the body never names it, only its close() counts
     void batchStatisticsAreRefusedNamingTheLayer() {
         MlxEngine engine = SharedEngine.get();
         Architecture arch = new Architecture(List.of(new LayerSpec.Conv2d(1, 2, 3, 1, 1, false),
@@ -223,6 +224,7 @@ class ResidualIntervalSoundnessTest {
      *     {@link #batchStatisticsAreRefusedNamingTheLayer})
      * @param maxPool whether the networks contain a MaxPool2d after the stem
      */
+    @SuppressWarnings("try") // a Network.TrainingScope is a mode switch: the body never names it, only its close() counts
     private SoundnessTally run(UnaryOperator<Layer> mutate, boolean training, boolean maxPool) {
         MlxEngine engine = SharedEngine.get();
         SplittableRandom random = new SplittableRandom(training ? 2027 : 2026);

@@ -49,6 +49,7 @@ class ResidualLayersTest {
     }
 
     @Test
+    @SuppressWarnings("try") // a Network.TrainingScope is a mode switch: the body never names it, only its close() counts
     void batchNormInTrainModeUsesBatchStatisticsAndUpdatesRunningStatisticsLikePyTorch() {
         MlxEngine engine = SharedEngine.get();
         int n = 3;
@@ -116,6 +117,7 @@ class ResidualLayersTest {
     }
 
     @Test
+    @SuppressWarnings("try") // a Network.TrainingScope is a mode switch: the body never names it, only its close() counts
     void batchNormInEvalModeNeverUsesBatchStatistics() {
         MlxEngine engine = SharedEngine.get();
         Architecture arch = new Architecture(List.of(new LayerSpec.BatchNorm2d(2, BatchNormMode.EVAL),
@@ -175,6 +177,7 @@ class ResidualLayersTest {
     }
 
     @Test
+    @SuppressWarnings("try") // a Network.TrainingScope is a mode switch: the body never names it, only its close() counts
     void dropoutIsTheIdentityOutsideTrainingAndARepeatableScaledMaskDuringIt() {
         MlxEngine engine = SharedEngine.get();
         double p = 0.25;

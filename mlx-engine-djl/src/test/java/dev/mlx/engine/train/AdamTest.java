@@ -25,8 +25,7 @@ class AdamTest {
             double[] vel = new double[2];
             double[] expected = theta.clone();
             for (int t = 1; t <= 3; t++) {
-                try (NDManager step = m.newSubManager(); GradientCollector c = SharedEngine.get().engine()
-                        .newGradientCollector()) {
+                try (GradientCollector c = SharedEngine.get().engine().newGradientCollector()) {
                     // loss = sum(theta^3): grad = 3 theta^2
                     NDArray loss = p.pow(3).sum();
                     c.backward(loss);
