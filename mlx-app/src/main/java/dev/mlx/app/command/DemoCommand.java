@@ -15,14 +15,17 @@ import picocli.CommandLine.Option;
  * (fetched if needed), prints the comparison table and writes it with every run's folder,
  * {@code comparison.md} and {@code report.html}. The default profile trains ERM, RRR and Cert-R4
  * on Decoy-MNIST with the papers' settings; {@code --profile text} (or {@code --dataset decoy-imdb})
- * trains ERM and Adv-R4 ({@code token-adv-r4}) on Decoy-IMDB with the pretrained MiniLM.
+ * trains ERM and Adv-R4 ({@code token-adv-r4}) on Decoy-IMDB with the pretrained MiniLM, {@code
+ * --profile spam} (or {@code --dataset decoy-spam}) the same on Decoy-Spam.
  */
 @Command(name = "demo", description = "Train a profile's methods and print/write the comparison table. Profiles:"
         + " vision (default): erm, rrr, cert-r4 on decoy-mnist with the mlp;"
         + " text (also chosen by --dataset decoy-imdb): erm, adv-r4 (runs token-adv-r4) on decoy-imdb with minilm,"
-        + " 2000 training reviews of at most 64 tokens, 1 epoch, batch 16 in 4 fragments, lr 1e-4.")
+        + " 2000 training reviews of at most 64 tokens, 1 epoch, batch 16 in 4 fragments, lr 1e-4;"
+        + " spam (also chosen by --dataset decoy-spam): the same on decoy-spam (SpamAssassin e-mails).")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--profile", description = "vision or text (default: text for --dataset decoy-imdb, else vision).")
+    @Option(names = "--profile", description = "vision, text or spam (default: text for --dataset decoy-imdb, spam for"
+            + " --dataset decoy-spam, else vision).")
     String profile;
 
     @Option(names = "--methods", split = ",", description = "Regularizers to compare (default: the profile's).")

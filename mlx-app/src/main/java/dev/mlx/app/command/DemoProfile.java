@@ -18,6 +18,8 @@ import java.util.stream.Collectors;
  *       Decoy-IMDB, fine-tuning the pretrained MiniLM; a short run sized for a 2-core CPU (a few
  *       thousand reviews capped at 64 tokens, one epoch, batches of 16 back-propagated in four
  *       fragments of 4 so memory stays small).</li>
+ *   <li>{@code spam}: the same methods and sizes as {@code text} on Decoy-Spam (SpamAssassin
+ *       e-mails with the decoys {@code zebra} / {@code walnut}).</li>
  * </ul>
  *
  * <p>The text profile's size was chosen from measured step costs: one batch of 16 reviews of 64
@@ -32,7 +34,8 @@ import java.util.stream.Collectors;
  * 4, at about the same CPU time (70, 55 and 58 s for the whole run).
  *
  * <p>The profile is {@code --profile}, or else the one whose dataset is {@code --dataset} (so
- * {@code --dataset decoy-imdb} selects {@code text}), or else {@code vision}. Every explicit option
+ * {@code --dataset decoy-imdb} selects {@code text}, {@code --dataset decoy-spam} {@code spam}), or else
+ * {@code vision}. Every explicit option
  * replaces the profile's value; the profile's dataset parameters apply only to its own dataset.
  *
  * @param name the profile's name
@@ -53,7 +56,11 @@ record DemoProfile(String name, String dataset, String model, List<String> metho
             Map.of("train-size", "2000", "test-size", "1000", "max-length", "64"),
             new TrainingOverrides(1, 16, 1e-4, 4), Path.of("runs", "demo-text"));
 
-    static final List<DemoProfile> ALL = List.of(VISION, TEXT);
+    static final DemoProfile SPAM = new DemoProfile("spam", "decoy-spam", "minilm", List.of("erm", "adv-r4"),
+            Map.of("train-size", "2000", "test-size", "1000", "max-length", "64"),
+            new TrainingOverrides(1, 16, 1e-4, 4), Path.of("runs", "demo-spam"));
+
+    static final List<DemoProfile> ALL = List.of(VISION, TEXT, SPAM);
 
     DemoProfile {
         methods = List.copyOf(methods);

@@ -71,7 +71,7 @@ public record MethodDefaults(int epochs, double learningRate, int batchSize, Map
             Map.entry("ig-norm", new MethodDefaults(10, 0.002, 1000, CHEAP_IG)),
             Map.entry("ig-sum-norm", new MethodDefaults(10, 0.002, 1000, CHEAP_IG_SUM)));
     /**
-     * (Decoy-)IMDB, keyed by the plugin that runs (the token-model regularizers; {@code adv-r4} on a
+     * (Decoy-)IMDB, and Decoy-Spam (which the papers do not have), keyed by the plugin that runs (the token-model regularizers; {@code adv-r4} on a
      * text model resolves to {@code token-adv-r4} before the lookup). Epochs are the reference's
      * Decoy-IMDB notebook values (spec §11.7: ERM 2, R3 1, Smooth-R3 2, Rand-R4 2, Adv-R4 1). The
      * reference's learning rates (1e-6 to 2e-6) go with its lambda of 1e12 on a penalty scaled by
@@ -92,7 +92,7 @@ public record MethodDefaults(int epochs, double learningRate, int batchSize, Map
      * @return the defaults for the pair, or general ones (10 epochs, lr 1e-3, batch 256)
      */
     public static MethodDefaults of(String dataset, String regularizer) {
-        if (dataset.equals("decoy-imdb") || dataset.equals("imdb")) {
+        if (dataset.equals("decoy-imdb") || dataset.equals("imdb") || dataset.equals("decoy-spam")) {
             return IMDB.getOrDefault(regularizer, new MethodDefaults(1, 1e-4, 16));
         }
         if (dataset.equals("decoy-mnist")) {

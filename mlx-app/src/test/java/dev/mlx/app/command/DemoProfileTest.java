@@ -59,6 +59,20 @@ class DemoProfileTest {
     }
 
     @Test
+    void theDatasetDecoySpamImpliesTheSpamProfileWithTheTextSettings() {
+        DemoCommand.Plan p = plan("--dataset", "decoy-spam");
+        assertSame(DemoProfile.SPAM, p.profile());
+        assertEquals("minilm", p.model());
+        assertEquals(List.of("erm", "adv-r4"), p.methods());
+        assertEquals(Map.of("train-size", "2000", "test-size", "1000", "max-length", "64"), p.datasetParams());
+        assertEquals(Path.of("runs", "demo-spam"), p.out());
+        assertEquals(new TrainingConfig(1, 16, 1e-4, 0, 0, 4),
+                p.training().apply(MethodDefaults.of("decoy-spam", "token-adv-r4"), 0));
+        assertEquals(MethodDefaults.of("decoy-imdb", "erm"), MethodDefaults.of("decoy-spam", "erm"),
+                "Decoy-Spam takes the text defaults");
+    }
+
+    @Test
     void theVisionProfileKeepsThePapersPerMethodSettings() {
         DemoCommand.Plan p = plan();
         assertSame(DemoProfile.VISION, p.profile());
@@ -85,7 +99,7 @@ class DemoProfileTest {
     void anUnknownProfileIsNamedWithTheKnownOnes() {
         MlxException e = org.junit.jupiter.api.Assertions.assertThrows(MlxException.class,
                 () -> plan("--profile", "audio"));
-        assertTrue(e.getMessage().contains("'audio'") && e.getMessage().contains("vision, text"), e.getMessage());
+        assertTrue(e.getMessage().contains("'audio'") && e.getMessage().contains("vision, text, spam"), e.getMessage());
         CliRun run = CliRun.of("demo", "--profile", "audio");
         assertEquals(2, run.exitCode(), run::toString);
         assertTrue(run.singleError().contains("unknown demo profile"), run::toString);

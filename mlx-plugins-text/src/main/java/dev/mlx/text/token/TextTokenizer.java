@@ -107,6 +107,40 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     /**
+     * How many leading words of {@code text} (split on single spaces, as {@link
+     * dev.mlx.text.corpus.DecoyText} does) survive {@link #encode} at {@code length} with
+     * {@code reserve} more tokens inserted: the words that end within the characters of the first
+     * {@code length - 2 - reserve} tokens.
+     *
+     * @param text the text
+     * @param length the fixed length of {@link #encode}
+     * @param reserve tokens to leave free (e.g. the word pieces of a word that will be inserted)
+     * @return the number of leading words kept whole, or {@link Integer#MAX_VALUE} if all fit
+     */
+    public int visibleWords(String text, int length, int reserve) {
+        Encoding e = tokenizer.encode(text);
+        int budget = length - 2 - reserve;
+        int content = e.getIds().length - 2;
+        if (content <= budget) {
+            return Integer.MAX_VALUE;
+        }
+        if (budget <= 0) {
+            return 0;
+        }
+        int endChar = e.getCharTokenSpans()[budget].getEnd();
+        int count = 0;
+        int end = -1;
+        for (String w : text.split(" ", -1)) {
+            end += 1 + w.length();
+            if (end > endChar) {
+                break;
+            }
+            count++;
+        }
+        return count;
+    }
+
+    /**
      * @param word one word
      * @return its word-piece ids, without {@code [CLS]} and {@code [SEP]}
      */

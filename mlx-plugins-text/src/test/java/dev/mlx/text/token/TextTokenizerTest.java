@@ -61,4 +61,54 @@ class TextTokenizerTest {
         assertTrue(e.getMessage().contains("broken.json"), e.getMessage());
         assertThrows(MlxException.class, () -> tokenizer.encode("x", 1));
     }
+
+    /** Whether {@code ids} hold {@code pieces} as a contiguous run. */
+    private static boolean holds(long[] ids, long[] pieces) {
+        for (int t = 0; t + pieces.length <= ids.length; t++) {
+            if (java.util.Arrays.equals(ids, t, t + pieces.length, pieces, 0, pieces.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void aWordInsertedAmongTheVisibleWordsSurvivesTruncationAndOneFurtherDoesNot() {
+        String[] vocab = {"the", "mail", "unbelievably", "cheap", "re:", "[ilug]", "http://x.ie/a?b=c", "don't",
+                "wörter", "!!!", "xylophones", "42,000"};
+        java.util.Random random = new java.util.Random(11);
+        int checked = 0;
+        for (String decoy : new String[] {"zebra", "xylophonist"}) {
+            long[] pieces = tokenizer.wordPieces(decoy);
+            for (int trial = 0; trial < 60; trial++) {
+                int n = 1 + random.nextInt(40);
+                String[] words = new String[n];
+                for (int w = 0; w < n; w++) {
+                    words[w] = vocab[random.nextInt(vocab.length)];
+                }
+                String text = String.join(" ", words);
+                int length = 8 + random.nextInt(40);
+                int visible = tokenizer.visibleWords(text, length, pieces.length);
+                int slots = Math.min(n, visible);
+                for (int at = 0; at <= slots; at++) {
+                    String inserted = insert(words, at, decoy);
+                    assertTrue(holds(tokenizer.encode(inserted, length).ids(), pieces),
+                            decoy + " at word " + at + " of " + visible + " visible must survive: " + inserted);
+                    checked++;
+                }
+                if (visible < n) {
+                    String inserted = insert(words, visible + 1, decoy);
+                    assertTrue(!holds(tokenizer.encode(inserted, length).ids(), pieces),
+                            decoy + " after word " + (visible + 1) + " must be cut: " + inserted);
+                }
+            }
+        }
+        assertTrue(checked > 300, "checked " + checked);
+    }
+
+    private static String insert(String[] words, int at, String word) {
+        java.util.List<String> list = new java.util.ArrayList<>(java.util.Arrays.asList(words));
+        list.add(at, word);
+        return String.join(" ", list);
+    }
 }

