@@ -1,5 +1,6 @@
 package dev.mlx.text.corpus;
 
+import dev.mlx.text.token.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -27,6 +28,12 @@ import java.util.function.ToIntFunction;
  * @param negativeDecoy the decoy of label 0
  */
 public record DecoyText(String positiveDecoy, String negativeDecoy) {
+    /** The values of a decoy dataset's {@code test-decoy} parameter. */
+    public static final List<String> PLACEMENTS = List.of("visible", "anywhere");
+    /** The description of {@code test-decoy}. */
+    public static final String PLACEMENT_HELP = "where the test decoy goes: visible = among the words kept within"
+            + " max-length tokens, so the model always sees it; anywhere = the paper's recipe (may be truncated away)";
+
     /** The paper's Decoy-IMDB decoys. */
     public static DecoyText paper() {
         return new DecoyText("spielberg", "jonah");
@@ -73,6 +80,34 @@ public record DecoyText(String positiveDecoy, String negativeDecoy) {
             out.add(new LabelledText(b.toString(), r.label()));
         }
         return out;
+    }
+
+    /**
+     * @param tokenizer the tokenizer of the model
+     * @param length the model's fixed token length
+     * @return for a text, how many of its leading words stay visible when either decoy is inserted
+     *     among them ({@link TextTokenizer#visibleWords} with the longer decoy's word pieces
+     *     reserved), for {@link #test(List, long, ToIntFunction)}
+     */
+    public ToIntFunction<String> visibleWithin(TextTokenizer tokenizer, int length) {
+        int reserve = Math.max(tokenizer.wordPieces(positiveDecoy).length, tokenizer.wordPieces(negativeDecoy).length);
+        return text -> tokenizer.visibleWords(text, length, reserve);
+    }
+
+    /**
+     * The test texts of a decoy dataset whose parameter {@code test-decoy} is {@code visible}
+     * (only the words within {@code length} tokens) or {@code anywhere} (the paper's recipe).
+     *
+     * @param texts the test texts
+     * @param seed the seed of the decoys and their places
+     * @param placement {@code visible} or {@code anywhere}
+     * @param tokenizer the tokenizer of the model
+     * @param length the model's fixed token length
+     * @return the test texts, each with one random decoy
+     */
+    public List<LabelledText> test(List<LabelledText> texts, long seed, String placement, TextTokenizer tokenizer,
+            int length) {
+        return placement.equals("visible") ? test(texts, seed, visibleWithin(tokenizer, length)) : test(texts, seed);
     }
 
     private String decoy(int label) {

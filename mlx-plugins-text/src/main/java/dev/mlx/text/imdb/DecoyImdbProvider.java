@@ -30,6 +30,7 @@ public final class DecoyImdbProvider implements DatasetProvider {
         return ImdbDatasets.schema()
                 .addString("decoy-positive", "spielberg", "decoy word of positive training reviews")
                 .addString("decoy-negative", "jonah", "decoy word of negative training reviews")
+                .addChoice("test-decoy", "anywhere", DecoyText.PLACEMENTS, DecoyText.PLACEMENT_HELP)
                 .build();
     }
 

@@ -60,13 +60,13 @@ final class ImdbDatasets {
             checksum = "aclImdb:" + root.toAbsolutePath();
         }
         SpuriousWords words = SpuriousWords.imdb();
-        if (decoy != null) {
-            words = words.with(1, decoy.positiveDecoy()).with(0, decoy.negativeDecoy());
-            train = decoy.train(train);
-            test = decoy.test(test, seed);
-        }
         int length = p.getInt("max-length");
         try (TextTokenizer tokenizer = TextTokenizer.miniLm()) {
+            if (decoy != null) {
+                words = words.with(1, decoy.positiveDecoy()).with(0, decoy.negativeDecoy());
+                train = decoy.train(train);
+                test = decoy.test(test, seed, p.getString("test-decoy"), tokenizer, length);
+            }
             return new ExplanationDataset(name, TextSplits.tokenised(name + "/train", train, tokenizer, words, length),
                     TextSplits.tokenised(name + "/test", test, tokenizer, words, length), checksum);
         }

@@ -13,7 +13,6 @@ import dev.mlx.text.corpus.TextSplits;
 import dev.mlx.text.token.TextTokenizer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.ToIntFunction;
 
 /**
  * Decoy-Spam: the SpamAssassin public corpus (6,046 e-mails, 1,896 spam) with the Decoy-IMDB
@@ -54,8 +53,7 @@ public final class DecoySpamProvider implements DatasetProvider {
                 .addInt("split-seed", 42, 0, Integer.MAX_VALUE, "seed of the fixed train/test split")
                 .addString("decoy-spam", "zebra", "decoy word of spam training e-mails")
                 .addString("decoy-ham", "walnut", "decoy word of ham training e-mails")
-                .addChoice("test-decoy", "visible", List.of("visible", "anywhere"),
-                        "where the test decoy goes: among the words kept within max-length, or anywhere (the paper)")
+                .addChoice("test-decoy", "visible", DecoyText.PLACEMENTS, DecoyText.PLACEMENT_HELP)
                 .build();
     }
 
@@ -84,11 +82,8 @@ public final class DecoySpamProvider implements DatasetProvider {
         SpuriousWords words = SpuriousWords.none().with(1, spamWord).with(0, hamWord);
         int length = p.getInt("max-length");
         try (TextTokenizer tokenizer = TextTokenizer.miniLm()) {
-            int reserve = Math.max(tokenizer.wordPieces(spamWord).length, tokenizer.wordPieces(hamWord).length);
-            ToIntFunction<String> visible = p.getString("test-decoy").equals("visible")
-                    ? text -> tokenizer.visibleWords(text, length, reserve) : text -> Integer.MAX_VALUE;
             List<LabelledText> train = decoy.train(split.get(0));
-            List<LabelledText> test = decoy.test(split.get(1), seed, visible);
+            List<LabelledText> test = decoy.test(split.get(1), seed, p.getString("test-decoy"), tokenizer, length);
             return new ExplanationDataset(name(), TextSplits.tokenised(name() + "/train", train, tokenizer, words, length),
                     TextSplits.tokenised(name() + "/test", test, tokenizer, words, length), checksum);
         }
