@@ -1,6 +1,7 @@
 package dev.mlx.api.model;
 
 import dev.mlx.api.Described;
+import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.param.HyperParameters;
 
 /**
@@ -29,4 +30,16 @@ public interface ModelProvider extends Described {
     default boolean offersTokenEmbeddings() {
         return false;
     }
+
+    /**
+     * Checks, before {@link #build}, what the shape does not tell: that this model reads the
+     * dataset's inputs as they were encoded, e.g. that a text model's vocabulary is the one its
+     * token ids come from ({@link ExplanationDataset#TOKENIZER}). The app calls it before every
+     * training run and every restore of a saved run. Nothing is checked by default.
+     *
+     * @param params hyper-parameters bound to {@link #parameters()}
+     * @param data the dataset
+     * @throws dev.mlx.api.error.MlxException (user error) naming the mismatch and the fix
+     */
+    default void checkInputs(HyperParameters params, ExplanationDataset data) {}
 }

@@ -104,6 +104,7 @@ public final class RunRestorer {
          * @throws dev.mlx.api.error.MlxException (user error) if the weights are not exactly the network's tensors
          */
         Network network(ExplanationDataset data) {
+            modelProvider.checkInputs(modelParams, data);
             Architecture architecture = modelProvider.build(modelParams, data.exampleShape(), data.numClasses());
             Network network = engine.get().networks().create(architecture, data.exampleShape(), saved.seed(), weights);
             try {

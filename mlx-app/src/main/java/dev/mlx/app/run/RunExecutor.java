@@ -54,6 +54,7 @@ public final class RunExecutor {
         HyperParameters modelParams = modelProvider.parameters().bind(spec.model(), spec.modelParams());
         HyperParameters regularizerParams =
                 regularizerProvider.parameters().bind(spec.regularizer(), spec.regularizerParams());
+        modelProvider.checkInputs(modelParams, data);
         Architecture architecture = modelProvider.build(modelParams, data.exampleShape(), data.numClasses());
         boolean textEncoder = !architecture.layers().isEmpty()
                 && architecture.layers().get(0) instanceof LayerSpec.TextEncoder;

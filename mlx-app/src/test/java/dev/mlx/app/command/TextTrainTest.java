@@ -108,6 +108,22 @@ class TextTrainTest {
     }
 
     @Test
+    void minilmRefusesADatasetTokenisedWithAnotherVocabularyBeforeAnyWork() throws IOException {
+        Path cased = tmp.resolve("cased-tokenizer.json");
+        try (var in = TextTrainTest.class.getClassLoader().getResourceAsStream("all-minilm-l6-v2-tokenizer.json")) {
+            Files.writeString(cased, new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replaceFirst("\"the\":", "\"The\":"));
+        }
+        CliRun run = mlx("train", "-d", "decoy-imdb", "-m", "minilm", "-r", "erm",
+                "--dataset-param", "source=folder", "--dataset-param", "dir=" + acl,
+                "--dataset-param", "train-size=8", "--dataset-param", "test-size=4",
+                "--dataset-param", "tokenizer=" + cased, "--out", tmp.resolve("refused").toString());
+        assertEquals(2, run.exitCode(), run::toString);
+        assertTrue(run.singleError().contains("another vocabulary than minilm's"), run::toString);
+        assertTrue(!Files.exists(tmp.resolve("refused")), "nothing written");
+    }
+
+    @Test
     void aMethodWithoutTokenCounterpartStopsBeforeAnyWork() {
         CliRun run = mlx("train", "-d", "decoy-imdb", "-m", "bert-tiny", "-r", "corm",
                 "--dataset-param", "source=folder", "--dataset-param", "dir=" + acl, "--out",

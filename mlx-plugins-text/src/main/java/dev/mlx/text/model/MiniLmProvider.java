@@ -1,10 +1,13 @@
 package dev.mlx.text.model;
 
+import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
 import dev.mlx.api.model.ModelProvider;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
+import dev.mlx.text.token.TextTokenizer;
 import java.util.List;
 
 /**
@@ -39,6 +42,18 @@ public final class MiniLmProvider implements ModelProvider {
                 .addChoice("pooling", "mean", List.of("mean", "cls"), "how token states become one vector")
                 .addInt("head", 192, 1, 1 << 16, "width of the head's hidden layer")
                 .build();
+    }
+
+    /** Refuses a dataset tokenised with another tokenizer than the bundled bert-base-uncased one. */
+    @Override
+    public void checkInputs(HyperParameters params, ExplanationDataset data) {
+        data.property(ExplanationDataset.TOKENIZER).ifPresent(fingerprint -> {
+            if (!fingerprint.equals(TextTokenizer.miniLmFingerprint())) {
+                throw MlxException.userError("the dataset " + data.name() + " was tokenised with another vocabulary than"
+                        + " minilm's bert-base-uncased one; drop its tokenizer= parameter, or use --model bert with the"
+                        + " checkpoint that tokenizer belongs to");
+            }
+        });
     }
 
     @Override

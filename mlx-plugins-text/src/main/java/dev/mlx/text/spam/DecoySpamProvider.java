@@ -13,6 +13,7 @@ import dev.mlx.text.corpus.TextSplits;
 import dev.mlx.text.token.TextTokenizer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Decoy-Spam: the SpamAssassin public corpus (6,046 e-mails, 1,896 spam) with the Decoy-IMDB
@@ -54,6 +55,8 @@ public final class DecoySpamProvider implements DatasetProvider {
                 .addString("decoy-spam", "zebra", "decoy word of spam training e-mails")
                 .addString("decoy-ham", "walnut", "decoy word of ham training e-mails")
                 .addChoice("test-decoy", "visible", DecoyText.PLACEMENTS, DecoyText.PLACEMENT_HELP)
+                .addString("tokenizer", "", "the tokenizer.json (or a BERT checkpoint folder holding one) to tokenise"
+                        + " with; empty: the bundled bert-base-uncased one (minilm's)")
                 .build();
     }
 
@@ -81,11 +84,12 @@ public final class DecoySpamProvider implements DatasetProvider {
         DecoyText decoy = new DecoyText(spamWord, hamWord);
         SpuriousWords words = SpuriousWords.none().with(1, spamWord).with(0, hamWord);
         int length = p.getInt("max-length");
-        try (TextTokenizer tokenizer = TextTokenizer.miniLm()) {
+        try (TextTokenizer tokenizer = TextTokenizer.forDataset(p.getString("tokenizer"))) {
             List<LabelledText> train = decoy.train(split.get(0));
             List<LabelledText> test = decoy.test(split.get(1), seed, p.getString("test-decoy"), tokenizer, length);
             return new ExplanationDataset(name(), TextSplits.tokenised(name() + "/train", train, tokenizer, words, length),
-                    TextSplits.tokenised(name() + "/test", test, tokenizer, words, length), checksum);
+                    TextSplits.tokenised(name() + "/test", test, tokenizer, words, length), checksum,
+                    Map.of(ExplanationDataset.TOKENIZER, tokenizer.fingerprint()));
         }
     }
 

