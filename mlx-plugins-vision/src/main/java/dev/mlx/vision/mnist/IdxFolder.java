@@ -1,7 +1,7 @@
 package dev.mlx.vision.mnist;
 
+import dev.mlx.api.data.fetch.Sha256;
 import dev.mlx.api.error.MlxException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -64,17 +64,8 @@ final class IdxFolder {
     /** @return every file's SHA-256 (of its bytes as stored, compressed or not) */
     static Map<MnistFile, String> hashes(Map<MnistFile, Path> files) {
         Map<MnistFile, String> hashes = new EnumMap<>(MnistFile.class);
-        files.forEach((f, path) -> hashes.put(f, hash(path)));
+        files.forEach((f, path) -> hashes.put(f, Sha256.ofUserFile(path)));
         return hashes;
-    }
-
-    /** @return the SHA-256 of {@code file} */
-    static String hash(Path file) {
-        try {
-            return Sha256.of(file);
-        } catch (IOException e) {
-            throw MlxException.userError("cannot read " + file + ": " + e + "; check its permissions", e);
-        }
     }
 
     /**

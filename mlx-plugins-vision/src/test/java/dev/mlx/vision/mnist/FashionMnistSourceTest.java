@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlx.api.data.fetch.Sha256;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.vision.fixtures.IdxFixtures;

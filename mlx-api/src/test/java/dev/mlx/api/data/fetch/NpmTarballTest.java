@@ -16,8 +16,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The fetch path, with a fake npm serving a small generated tarball. */
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "the fake npm is a POSIX shell script")
 class NpmTarballTest {
     private static final String SPEC = "pkg@1.0.0";
     private static final String FILE = "pkg-1.0.0.tgz";
