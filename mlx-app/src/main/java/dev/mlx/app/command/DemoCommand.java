@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", description = "Train a profile's methods and print/write the comparison table. Profiles:"
         + " vision (default): erm, rrr, cert-r4 on decoy-mnist with the mlp;"
         + " text (also chosen by --dataset decoy-imdb): erm, adv-r4 (runs token-adv-r4) on decoy-imdb with minilm,"
-        + " 2000 training reviews of at most 64 tokens, 1 epoch, batch 16 in 4 fragments, lr 1e-4;"
+        + " 2000 training reviews of at most 64 tokens (test decoys within them), 1 epoch, batch 16 in 4 fragments, lr 1e-4;"
         + " spam (also chosen by --dataset decoy-spam): the same on decoy-spam (SpamAssassin e-mails).")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "vision, text or spam (default: text for --dataset decoy-imdb, spam for"

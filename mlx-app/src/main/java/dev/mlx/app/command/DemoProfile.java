@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  *   <li>{@code text}: ERM and Adv-R4 ({@code adv-r4}, which on the token model runs its counterpart
  *       {@code token-adv-r4}, the GCG substitution search) on
  *       Decoy-IMDB, fine-tuning the pretrained MiniLM; a short run sized for a 2-core CPU (a few
- *       thousand reviews capped at 64 tokens, one epoch, batches of 16 back-propagated in four
+ *       thousand reviews capped at 64 tokens, each test review's decoy among the words within them
+ *       ({@code test-decoy=visible}), one epoch, batches of 16 back-propagated in four
  *       fragments of 4 so memory stays small).</li>
  *   <li>{@code spam}: the same methods and sizes as {@code text} on Decoy-Spam (SpamAssassin
  *       e-mails with the decoys {@code zebra} / {@code walnut}).</li>
@@ -53,7 +54,7 @@ record DemoProfile(String name, String dataset, String model, List<String> metho
             Map.of(), TrainingOverrides.NONE, Path.of("runs", "demo"));
 
     static final DemoProfile TEXT = new DemoProfile("text", "decoy-imdb", "minilm", List.of("erm", "adv-r4"),
-            Map.of("train-size", "2000", "test-size", "1000", "max-length", "64"),
+            Map.of("train-size", "2000", "test-size", "1000", "max-length", "64", "test-decoy", "visible"),
             new TrainingOverrides(1, 16, 1e-4, 4), Path.of("runs", "demo-text"));
 
     static final DemoProfile SPAM = new DemoProfile("spam", "decoy-spam", "minilm", List.of("erm", "adv-r4"),

@@ -39,7 +39,8 @@ class DemoProfileTest {
         assertEquals("decoy-imdb", p.dataset());
         assertEquals("minilm", p.model());
         assertEquals(List.of("erm", "adv-r4"), p.methods(), "adv-r4 runs token-adv-r4 on the token model");
-        assertEquals(Map.of("train-size", "2000", "test-size", "1000", "max-length", "64"), p.datasetParams());
+        assertEquals(Map.of("train-size", "2000", "test-size", "1000", "max-length", "64", "test-decoy", "visible"),
+                p.datasetParams(), "the test decoys stay within the 64 tokens");
         assertEquals(Path.of("runs", "demo-text"), p.out());
         for (String method : p.methods()) {
             TrainingConfig t = p.training().apply(MethodDefaults.of(p.dataset(), method), 0);
@@ -53,7 +54,8 @@ class DemoProfileTest {
         DemoCommand.Plan p = plan("--dataset", "decoy-imdb", "--dataset-param", "train-size=500", "--fragments", "8");
         assertSame(DemoProfile.TEXT, p.profile());
         assertEquals("minilm", p.model());
-        assertEquals(Map.of("train-size", "500", "test-size", "1000", "max-length", "64"), p.datasetParams(),
+        assertEquals(Map.of("train-size", "500", "test-size", "1000", "max-length", "64", "test-decoy", "visible"),
+                p.datasetParams(),
                 "the user's value wins over the profile's");
         assertEquals(8, p.training().apply(MethodDefaults.of("decoy-imdb", "erm"), 0).fragments());
     }
