@@ -192,7 +192,9 @@ public final class TextTokenizer implements AutoCloseable {
 
     private static String sortedVocabulary(JsonNode vocab) {
         TreeMap<Long, String> byId = new TreeMap<>();
-        vocab.fields().forEachRemaining(e -> byId.put(e.getValue().asLong(), e.getKey()));
+        for (Map.Entry<String, JsonNode> e : vocab.properties()) {
+            byId.put(e.getValue().asLong(), e.getKey());
+        }
         StringBuilder b = new StringBuilder();
         byId.forEach((id, token) -> b.append(id).append('\t').append(token).append('\n'));
         return b.toString();
