@@ -2,14 +2,12 @@ package dev.mlx.app.ablate;
 
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
+import dev.mlx.app.run.RunFolder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -124,7 +122,7 @@ final class TrialScheduler {
         try {
             if (Files.exists(dir)) {
                 err.println("mlx ablate: re-running incomplete trial " + t.id());
-                deleteTree(dir);
+                RunFolder.deleteTree(dir);
             }
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -177,24 +175,5 @@ final class TrialScheduler {
         } catch (IOException e) {
             return "no log at " + log;
         }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
