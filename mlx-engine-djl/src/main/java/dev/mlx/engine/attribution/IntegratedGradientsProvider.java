@@ -85,10 +85,7 @@ public final class IntegratedGradientsProvider implements AttributionProvider {
                     for (int k = k0; k < k0 + count; k++) {
                         points.add(start.add(Scalars.times(d, (double) k / steps)));
                     }
-                    NDArray z = RowChunks.concat(points);
-                    NDArray rowLabels = count == 1 ? y : y.tile(count);
-                    NDArray g = model.inputGradient(z, target.objective(rowLabels, in.largestLabel())).gradient();
-                    NDArray pointSum = g.reshape(RowChunks.stacked(count, d.getShape())).sum(new int[] {0});
+                    NDArray pointSum = PointGradients.sum(model, target, points, y, in.largestLabel());
                     sum = sum == null ? pointSum : sum.add(pointSum);
                 }
                 parts.add(Scalars.divide(d.mul(sum), steps));

@@ -82,10 +82,7 @@ public final class SmoothGradProvider implements AttributionProvider {
                     for (int s = 0; s < count; s++) {
                         noisy.add(x.add(streams.gaussian(x, e0, scale)));
                     }
-                    NDArray z = RowChunks.concat(noisy);
-                    NDArray rowLabels = count == 1 ? y : y.tile(count);
-                    NDArray g = model.inputGradient(z, target.objective(rowLabels, in.largestLabel())).gradient();
-                    NDArray pointSum = g.reshape(RowChunks.stacked(count, x.getShape())).sum(new int[] {0});
+                    NDArray pointSum = PointGradients.sum(model, target, noisy, y, in.largestLabel());
                     sum = sum == null ? pointSum : sum.add(pointSum);
                 }
                 parts.add(Scalars.divide(sum, samples));
