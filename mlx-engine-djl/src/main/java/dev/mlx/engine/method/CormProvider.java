@@ -2,12 +2,10 @@ package dev.mlx.engine.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
-import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
@@ -63,17 +61,7 @@ public final class CormProvider implements RegularizerProvider {
             NDArray x = batch.inputs();
             NDArray noisy = x.add(batch.masks().mul(gaussian(context.manager(), x.getShape(), x.getDataType(),
                     sigma, context.seed())));
-            long size = batch.size();
-            long step = chunk <= 0 ? size : chunk;
-            NDArray total = null;
-            for (long start = 0; start < size; start += step) {
-                long end = Math.min(size, start + step);
-                NDIndex rows = new NDIndex("{}:{}", start, end);
-                NDArray ce = Losses.perSampleCrossEntropy(model.logits(noisy.get(rows)), batch.labels().get(rows))
-                        .sum();
-                total = total == null ? ce : total.add(ce);
-            }
-            return Scalars.times(Scalars.divide(total, size), lambda);
+            return Scalars.times(ChunkedCrossEntropy.mean(model, batch, chunk, rows -> noisy.get(rows)), lambda);
         };
     }
 

@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
-import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Model;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.Scalars;
+import java.util.function.Function;
 
 /**
  * PGD-Ex, from Piratla et al., "Use Perturbations when Learning from Explanations" (NeurIPS 2023;
@@ -64,18 +64,9 @@ public final class PgdExProvider implements RegularizerProvider {
         int steps = params.getInt("steps");
         int chunk = params.getInt("internal-batch-size");
         return (model, batch, context) -> {
-            long size = batch.size();
-            long step = chunk <= 0 ? size : chunk;
-            NDArray total = null;
-            for (long start = 0; start < size; start += step) {
-                long end = Math.min(size, start + step);
-                NDIndex rows = new NDIndex("{}:{}", start, end);
-                NDArray labels = batch.labels().get(rows);
-                NDArray adv = attack(model, batch.inputs().get(rows), batch.masks().get(rows), labels, epsilon, steps);
-                NDArray ce = Losses.perSampleCrossEntropy(model.logits(adv), labels).sum();
-                total = total == null ? ce : total.add(ce);
-            }
-            return Scalars.times(Scalars.divide(total, size), lambda);
+            Function<NDIndex, NDArray> adversarial = rows -> attack(model, batch.inputs().get(rows),
+                    batch.masks().get(rows), batch.labels().get(rows), epsilon, steps);
+            return Scalars.times(ChunkedCrossEntropy.mean(model, batch, chunk, adversarial), lambda);
         };
     }
 
