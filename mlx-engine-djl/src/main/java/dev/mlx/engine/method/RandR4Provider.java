@@ -61,14 +61,11 @@ public final class RandR4Provider implements RegularizerProvider {
 
     @Override
     public ParameterSchema parameters() {
-        return ParameterSchema.builder()
+        ParameterSchema.Builder b = ParameterSchema.builder()
                 .addDouble("lambda", 15.0, 0, Double.POSITIVE_INFINITY, "weight of the penalty (the papers' k)")
                 .addDouble("epsilon", 0.5, 0, Double.POSITIVE_INFINITY, "half-width of the masked noise")
-                .addInt("samples", 10, 1, 100_000, "S: noisy copies per example")
-                .addChoice("noise", "symmetric", List.of("symmetric", "one-sided"),
-                        "symmetric: U(-eps, eps) (the paper); one-sided: U(0, eps) (the reference code)")
-                .addDouble("weight-l2", 1e-4, 0, Double.POSITIVE_INFINITY,
-                        "wc: L2 on weights inside the penalty (multiplied by lambda)")
+                .addInt("samples", 10, 1, 100_000, "S: noisy copies per example");
+        return Sampling.declareWeightL2(Sampling.declareNoise(b))
                 .addInt("internal-batch-size", 2048, 0, Integer.MAX_VALUE,
                         "at most this many rows (example copies, S + 1 per example) per model call; 0 = the whole"
                                 + " batch at once")
@@ -80,7 +77,7 @@ public final class RandR4Provider implements RegularizerProvider {
         double lambda = params.getDouble("lambda");
         double epsilon = params.getDouble("epsilon");
         int samples = params.getInt("samples");
-        double low = params.getString("noise").equals("symmetric") ? -epsilon : 0;
+        double low = Sampling.noiseLow(params, epsilon);
         double weightL2 = params.getDouble("weight-l2");
         int internalBatchSize = params.getInt("internal-batch-size");
         return (model, batch, context) -> {
@@ -115,10 +112,7 @@ public final class RandR4Provider implements RegularizerProvider {
                         ? x.getManager().zeros(new Shape(), x.getDataType())
                         : Scalars.divide(sumOfSquares.sqrt(), nnz);
             }
-            if (weightL2 > 0) {
-                term = term.add(Scalars.times(Losses.sumOfSquares(model.weights(), term), weightL2));
-            }
-            return Scalars.times(term, lambda);
+            return Scalars.times(Sampling.plusWeightL2(term, model, weightL2), lambda);
         };
     }
 
@@ -128,6 +122,31 @@ public final class RandR4Provider implements RegularizerProvider {
      */
     static final class Sampling {
         private Sampling() {}
+
+        /**
+         * Declares {@code noise}: {@code symmetric}, {@code delta ~ U(-eps, eps)} (the paper, the
+         * default), or {@code one-sided}, {@code delta ~ U(0, eps)} (the reference code).
+         */
+        static ParameterSchema.Builder declareNoise(ParameterSchema.Builder builder) {
+            return builder.addChoice("noise", "symmetric", List.of("symmetric", "one-sided"),
+                    "symmetric: U(-eps, eps) (the paper); one-sided: U(0, eps) (the reference code)");
+        }
+
+        /** @return the lower end of the noise interval {@code U(low, eps)}: {@code -eps} or {@code 0} (one-sided) */
+        static double noiseLow(HyperParameters params, double epsilon) {
+            return params.getString("noise").equals("symmetric") ? -epsilon : 0;
+        }
+
+        /** Declares {@code weight-l2}, the {@code wc} of {@code wc * sum_W ||W||_F^2} inside the penalty. */
+        static ParameterSchema.Builder declareWeightL2(ParameterSchema.Builder builder) {
+            return builder.addDouble("weight-l2", 1e-4, 0, Double.POSITIVE_INFINITY,
+                    "wc: L2 on weights inside the penalty (multiplied by lambda)");
+        }
+
+        /** @return {@code term + wc * sum_W ||W||_F^2}, or {@code term} itself when {@code wc = 0} */
+        static NDArray plusWeightL2(NDArray term, Model model, double weightL2) {
+            return weightL2 > 0 ? term.add(Scalars.times(Losses.sumOfSquares(model.weights(), term), weightL2)) : term;
+        }
 
         /**
          * One independent random stream per example, split in order from {@code seed}, so the noise

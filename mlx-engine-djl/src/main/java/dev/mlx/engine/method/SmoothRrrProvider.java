@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
-import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.Scalars;
@@ -55,17 +54,15 @@ public final class SmoothRrrProvider implements RegularizerProvider {
 
     @Override
     public ParameterSchema parameters() {
-        return ParameterSchema.builder()
+        ParameterSchema.Builder b = ParameterSchema.builder()
                 .addDouble("lambda", 10.0, 0, Double.POSITIVE_INFINITY, "weight of the penalty (the papers' k)")
                 .addDouble("epsilon", 0.1, 0, Double.POSITIVE_INFINITY, "half-width of the noise on every feature")
-                .addInt("samples", 7, 1, 100_000, "S: noisy copies per example")
-                .addChoice("noise", "symmetric", List.of("symmetric", "one-sided"),
-                        "symmetric: U(-eps, eps) (the paper); one-sided: U(0, eps) (the reference code)")
+                .addInt("samples", 7, 1, 100_000, "S: noisy copies per example");
+        Sampling.declareNoise(b)
                 .addChoice("form", "smoothgrad", List.of("smoothgrad", "difference"),
                         "smoothgrad: RRR on the mean noisy gradient (the paper); difference: ||mean_s |g_s - g| m||_2"
-                                + " / nnz(m) (the reference code)")
-                .addDouble("weight-l2", 1e-4, 0, Double.POSITIVE_INFINITY,
-                        "wc: L2 on weights inside the penalty (multiplied by lambda)")
+                                + " / nnz(m) (the reference code)");
+        return Sampling.declareWeightL2(b)
                 .addChoice("reduction", "batch", List.of("batch", "features"),
                         "form=smoothgrad: divide the summed masked squared explanation by the batch size or by"
                                 + " batch x features")
@@ -80,7 +77,7 @@ public final class SmoothRrrProvider implements RegularizerProvider {
         double lambda = params.getDouble("lambda");
         double epsilon = params.getDouble("epsilon");
         int samples = params.getInt("samples");
-        double low = params.getString("noise").equals("symmetric") ? -epsilon : 0;
+        double low = Sampling.noiseLow(params, epsilon);
         boolean difference = params.getString("form").equals("difference");
         double weightL2 = params.getDouble("weight-l2");
         boolean perFeature = params.getString("reduction").equals("features");
@@ -123,10 +120,7 @@ public final class SmoothRrrProvider implements RegularizerProvider {
                     term = Scalars.divide(sumOfSquares.sqrt(), nnz);
                 }
             }
-            if (weightL2 > 0) {
-                term = term.add(Scalars.times(Losses.sumOfSquares(model.weights(), term), weightL2));
-            }
-            return Scalars.times(term, lambda);
+            return Scalars.times(Sampling.plusWeightL2(term, model, weightL2), lambda);
         };
     }
 }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.param.HyperParameters;
+import dev.mlx.api.param.ParameterSpec;
 import dev.mlx.api.train.Batch;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.RegularizerProvider;
@@ -44,6 +45,24 @@ class R4FamilyTest {
         // so x_adv is piecewise constant in the parameters and a 1e-6 perturbation of a parameter
         // does not move it (no sign flips on the kit's tiny batch).
         new RegularizerTestKit(SharedEngine.get()).checkAll(provider);
+    }
+
+    @Test
+    void sampledFormsDeclareTheSharedParametersInTheirPlace() {
+        assertEquals(List.of("lambda", "epsilon", "samples", "noise", "weight-l2", "internal-batch-size"),
+                new RandR4Provider().parameters().specs().stream().map(ParameterSpec::name).toList());
+        assertEquals(List.of("lambda", "epsilon", "samples", "noise", "form", "weight-l2", "reduction",
+                "internal-batch-size"),
+                new SmoothRrrProvider().parameters().specs().stream().map(ParameterSpec::name).toList());
+        for (RegularizerProvider provider : List.of(new RandR4Provider(), new SmoothRrrProvider())) {
+            HyperParameters defaults = provider.parameters().defaults();
+            assertEquals("symmetric", defaults.getString("noise"), provider.name());
+            assertEquals(1e-4, defaults.getDouble("weight-l2"), provider.name());
+            double epsilon = defaults.getDouble("epsilon");
+            assertEquals(-epsilon, Sampling.noiseLow(defaults, epsilon), provider.name());
+            HyperParameters oneSided = provider.parameters().bind(provider.name(), Map.of("noise", "one-sided"));
+            assertEquals(0.0, Sampling.noiseLow(oneSided, epsilon), provider.name());
+        }
     }
 
     static Stream<Arguments> variants() {
