@@ -69,11 +69,7 @@ public final class EmpiricalFragilityMetricProvider implements MetricProvider {
             MaskedExtent core = new MaskedExtent();
             int features = split.featureCount();
             context.forEachBatch(split, (batch, offset) -> {
-                int rows = (int) batch.size();
-                SplittableRandom[] streams = new SplittableRandom[rows];
-                for (int i = 0; i < rows; i++) {
-                    streams[i] = new SplittableRandom(exampleSeed(context.seed(), offset + i));
-                }
+                SplittableRandom[] streams = exampleStreams(context.seed(), offset, (int) batch.size());
                 NDArray g0 = gradient(model, batch, batch.inputs());
                 NDArray m = batch.masks();
                 NDArray coreMask = m.neg().add(1f);
@@ -114,6 +110,18 @@ public final class EmpiricalFragilityMetricProvider implements MetricProvider {
 
     private static NDArray gradient(Model model, Batch batch, NDArray at) {
         return model.inputGradient(at, z -> Losses.perSampleCrossEntropy(z, batch.labels())).gradient().stopGradient();
+    }
+
+    /**
+     * One stream per example of a batch: row {@code i} draws from {@code exampleSeed(seed, offset + i)},
+     * so what an example gets does not depend on the batch size.
+     */
+    static SplittableRandom[] exampleStreams(long seed, int offset, int rows) {
+        SplittableRandom[] streams = new SplittableRandom[rows];
+        for (int i = 0; i < rows; i++) {
+            streams[i] = new SplittableRandom(exampleSeed(seed, offset + i));
+        }
+        return streams;
     }
 
     /** A well-mixed seed for example {@code index} (SplittableRandom mixes it further). */

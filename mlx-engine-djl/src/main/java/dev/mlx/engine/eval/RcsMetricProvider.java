@@ -71,11 +71,8 @@ public final class RcsMetricProvider implements MetricProvider {
                 NDArray m = batch.masks();
                 NDArray core = m.neg().add(1f);
                 counts[0] += correct(model.logits(x), labels, offset);
-                SplittableRandom[] streams = new SplittableRandom[(int) batch.size()];
-                for (int i = 0; i < streams.length; i++) {
-                    streams[i] = new SplittableRandom(EmpiricalFragilityMetricProvider.exampleSeed(context.seed(),
-                            offset + i));
-                }
+                SplittableRandom[] streams = EmpiricalFragilityMetricProvider.exampleStreams(context.seed(), offset,
+                        (int) batch.size());
                 for (int s = 0; s < samples; s++) {
                     NDArray noise = gaussian(x, streams, sigma);
                     counts[1] += correct(model.logits(x.add(noise.mul(m))), labels, offset);
