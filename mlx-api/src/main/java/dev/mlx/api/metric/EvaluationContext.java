@@ -3,9 +3,11 @@ package dev.mlx.api.metric;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.train.Batch;
+import dev.mlx.api.train.OwnedArrays;
 import java.util.Objects;
 
 /**
@@ -86,8 +88,8 @@ public record EvaluationContext(NDManager manager, int batchSize, long seed) {
         for (int i = 0; i < shape.length; i++) {
             dims[i + 1] = shape[i];
         }
-        NDArray inputs = manager.create(x, new Shape(dims));
-        NDArray masks = manager.create(m, new Shape(dims));
-        return new Batch(inputs, manager.create(y), masks);
+        NDArray inputs = OwnedArrays.of(manager, x, new Shape(dims), DataType.FLOAT32);
+        NDArray masks = OwnedArrays.of(manager, m, new Shape(dims), DataType.FLOAT32);
+        return new Batch(inputs, OwnedArrays.of(manager, y), masks);
     }
 }

@@ -139,8 +139,9 @@ class ArchitectureTest {
                                 && !call.getTarget().getRawParameterTypes().isEmpty()
                                 && !call.getTarget().getRawParameterTypes().get(0)
                                         .isEquivalentTo(ai.djl.ndarray.types.Shape.class));
-        noClasses().that().resideInAnyPackage("dev.mlx.api.train..", "dev.mlx.engine.nn..", "dev.mlx.engine.text..",
-                        "dev.mlx.engine.method..", "dev.mlx.engine.attribution..", "dev.mlx.engine.eval..",
+        noClasses().that().resideInAnyPackage("dev.mlx.api.train..", "dev.mlx.api.metric..", "dev.mlx.engine.nn..",
+                        "dev.mlx.engine.text..", "dev.mlx.engine.method..", "dev.mlx.engine.attribution..",
+                        "dev.mlx.engine.eval..", "dev.mlx.engine.data..", "dev.mlx.engine.train..",
                         "dev.mlx.text.method..", "dev.mlx.vision..")
                 .and(com.tngtech.archunit.base.DescribedPredicate.describe("are not on the borrowed-data list",
                         (com.tngtech.archunit.core.domain.JavaClass c) -> !allowed.contains(c.getName())))

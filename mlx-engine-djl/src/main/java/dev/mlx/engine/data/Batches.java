@@ -2,9 +2,11 @@ package dev.mlx.engine.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.train.Batch;
+import dev.mlx.api.train.OwnedArrays;
 
 /** Copies examples of a {@link DataSplit} into NDArrays on a (batch-scoped) manager. */
 public final class Batches {
@@ -34,9 +36,11 @@ public final class Batches {
             y[i] = labels[idx];
         }
         Shape shape = shape(n, split.exampleShape());
-        NDArray xs = manager.create(x, shape);
-        NDArray ms = manager.create(m, shape);
-        NDArray ys = manager.create(y);
+        // engine-owned copies: an array over a Java buffer (NDManager.create) that a backward pass still
+        // reads after its Java object is gone would read freed memory (see OwnedArrays)
+        NDArray xs = OwnedArrays.of(manager, x, shape, DataType.FLOAT32);
+        NDArray ms = OwnedArrays.of(manager, m, shape, DataType.FLOAT32);
+        NDArray ys = OwnedArrays.of(manager, y);
         return new Batch(xs, ys, ms);
     }
 
