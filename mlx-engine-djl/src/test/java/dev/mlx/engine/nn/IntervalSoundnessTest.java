@@ -100,27 +100,9 @@ class IntervalSoundnessTest {
     }
 
     /** A deliberately unsound ReLU backward: treats undecided units as always active. */
-    private static final class OptimisticRelu implements Layer {
-        private final ReluLayer real = new ReluLayer();
-
-        @Override
-        public String describe() {
-            return "broken ReLU";
-        }
-
-        @Override
-        public List<Parameter> parameters() {
-            return List.of();
-        }
-
-        @Override
-        public NDArray forward(NDArray x) {
-            return real.forward(x);
-        }
-
-        @Override
-        public boolean supportsIntervals() {
-            return true;
+    private static final class OptimisticRelu extends UnsoundLayer {
+        OptimisticRelu() {
+            super(new ReluLayer());
         }
 
         @Override
