@@ -1,11 +1,13 @@
 package dev.mlx.text.corpus;
 
 import dev.mlx.api.data.DataSplit;
+import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.text.token.TextTokenizer;
 import dev.mlx.text.token.TokenizedText;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -15,7 +17,28 @@ import java.util.SplittableRandom;
  * words of each text's label, and groups equal to the labels (spec §8.1).
  */
 public final class TextSplits {
+    /** The description of every text dataset's {@code tokenizer} parameter ({@link TextTokenizer#forDataset}). */
+    public static final String TOKENIZER_HELP = "the tokenizer.json (or a BERT checkpoint folder holding one) to"
+            + " tokenise with; empty: the bundled bert-base-uncased one (minilm's)";
+
     private TextSplits() {}
+
+    /**
+     * @param name the dataset's name (and prefix of its splits' names)
+     * @param train the training texts
+     * @param test the test texts
+     * @param tokenizer the tokenizer (its fingerprint becomes the {@link ExplanationDataset#TOKENIZER} property)
+     * @param words the spurious words of each label
+     * @param length tokens per text
+     * @param checksum the source data's checksum
+     * @return the tokenised dataset
+     */
+    public static ExplanationDataset dataset(String name, List<LabelledText> train, List<LabelledText> test,
+            TextTokenizer tokenizer, SpuriousWords words, int length, String checksum) {
+        return new ExplanationDataset(name, tokenised(name + "/train", train, tokenizer, words, length),
+                tokenised(name + "/test", test, tokenizer, words, length), checksum,
+                Map.of(ExplanationDataset.TOKENIZER, tokenizer.fingerprint()));
+    }
 
     /**
      * @param name the split's name

