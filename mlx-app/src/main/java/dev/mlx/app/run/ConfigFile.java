@@ -1,18 +1,16 @@
 package dev.mlx.app.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlx.api.error.MlxException;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.mlx.app.config.ConfigReader;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The JSON form of a run's settings, as written to {@code config.json} and accepted by
- * {@code mlx train --config}. Unknown keys and wrong types are rejected with the key named.
+ * {@code mlx train --config}, which also takes the same keys in YAML ({@link ConfigReader}).
+ * Unknown keys and wrong types are rejected with the key named.
  *
  * <pre>{@code
  * { "dataset": "decoy-mnist", "datasetParams": {"train-limit": "6000"},
@@ -40,29 +38,17 @@ public record ConfigFile(String dataset, Map<String, String> datasetParams, Stri
         Map<String, String> modelParams, String regularizer, Map<String, String> regularizerParams, Integer epochs,
         Integer batchSize, Double learningRate, Double weightDecay, Long seed, Integer fragments) {
 
-    private static final ObjectMapper STRICT =
-            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    /** The keys a config file may hold, in the order {@code config.json} writes them. */
+    public static final List<String> KEYS = List.of("dataset", "datasetParams", "model", "modelParams", "regularizer",
+            "regularizerParams", "epochs", "batchSize", "learningRate", "weightDecay", "seed", "fragments");
 
     /**
-     * @param file a JSON config file
+     * @param file a JSON or YAML config file ({@link ConfigReader} chooses the format)
      * @return its settings (absent keys are {@code null})
-     * @throws MlxException (user error) naming the file and the problem
+     * @throws MlxException (user error) naming the file, the key and the problem
      */
     public static ConfigFile read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw MlxException.userError("config file " + file + " does not exist");
-        }
-        try {
-            return STRICT.readValue(file.toFile(), ConfigFile.class);
-        } catch (JsonProcessingException e) {
-            throw MlxException.userError("config file " + file + " is malformed: " + e.getOriginalMessage()
-                    + " (line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + "). Allowed keys:"
-                    + " dataset, datasetParams, model, modelParams, regularizer, regularizerParams, epochs, batchSize,"
-                    + " learningRate, weightDecay, seed, fragments", e);
-        } catch (IOException e) {
-            throw MlxException.userError("cannot read config file " + file + ": " + e.getMessage(), e);
-        }
+        return ConfigReader.read(file, "config file", ConfigFile.class, KEYS);
     }
 
     /**

@@ -174,6 +174,57 @@ class BadInputTest {
     }
 
     @Test
+    void malformedYamlConfigNamesTheFileAndTheLine() throws IOException {
+        Path config = Files.writeString(tmp.resolve("bad.yaml"), "regularizer: cert-r4\nepochs: [3\n");
+        String m = userError(train("--config", config.toString()));
+        assertTrue(m.contains(config.toString()) && m.contains("not valid YAML") && m.contains("line 2"), m);
+    }
+
+    @Test
+    void unknownYamlConfigKeyIsNamedWithItsLineAndTheAllowedKeys() throws IOException {
+        Path config = Files.writeString(tmp.resolve("typo.yml"), "regularizer: cert-r4\nepoch: 3\n");
+        String m = userError(train("--config", config.toString()));
+        assertTrue(m.contains(config.toString()) && m.contains("unknown key \"epoch\"") && m.contains("line 2"), m);
+        assertTrue(m.contains("epochs, batchSize, learningRate"), "lists the allowed keys: " + m);
+    }
+
+    @Test
+    void unknownKeyInsideANestedYamlMapIsRejectedWhereTheMapIsTyped() throws IOException {
+        Path config = Files.writeString(tmp.resolve("nested.yaml"), "regularizer: cert-r4\nregularizerParams:\n"
+                + "  epsilom: 0.5\n");
+        String m = userError(train("--config", config.toString()));
+        assertTrue(m.contains("epsilom"), "the regularizer's schema names the unknown key: " + m);
+    }
+
+    @Test
+    void wronglyTypedYamlValueIsNamedWithTheExpectedType() throws IOException {
+        Path config = Files.writeString(tmp.resolve("types.yaml"), "# settings\nepochs: many\n");
+        String m = userError(train("--config", config.toString()));
+        assertTrue(m.contains(config.toString()) && m.contains("\"epochs\"") && m.contains("'many'")
+                && m.contains("whole number") && m.contains("line 2"), m);
+        Path list = Files.writeString(tmp.resolve("list.yaml"), "datasetParams: [1, 2]\n");
+        String l = userError(train("--config", list.toString()));
+        assertTrue(l.contains("\"datasetParams\"") && l.contains("mapping"), l);
+    }
+
+    @Test
+    void emptyOrNonMappingYamlConfigIsRejected() throws IOException {
+        Path empty = Files.writeString(tmp.resolve("empty.yaml"), "# nothing\n");
+        String e = userError(train("--config", empty.toString()));
+        assertTrue(e.contains(empty.toString()) && e.contains("empty"), e);
+        Path scalar = Files.writeString(tmp.resolve("scalar.yaml"), "cert-r4\n");
+        String s = userError(train("--config", scalar.toString()));
+        assertTrue(s.contains("top level") && s.contains("mapping") && s.contains("regularizer"), s);
+    }
+
+    @Test
+    void duplicateYamlKeyIsRejected() throws IOException {
+        Path config = Files.writeString(tmp.resolve("dup.yaml"), "epochs: 3\nepochs: 4\n");
+        String m = userError(train("--config", config.toString()));
+        assertTrue(m.contains("epochs") && m.toLowerCase(java.util.Locale.ROOT).contains("duplicate"), m);
+    }
+
+    @Test
     void missingConfigFileIsNamed() throws IOException {
         Path config = tmp.resolve("absent.json");
         String m = userError(train("--config", config.toString()));

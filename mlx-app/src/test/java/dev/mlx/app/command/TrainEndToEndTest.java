@@ -158,6 +158,34 @@ class TrainEndToEndTest {
     }
 
     @Test
+    @Order(2)
+    void aYamlConfigWithTheSameSettingsGivesTheSameRun() throws IOException {
+        // The written config.json as YAML (block style, a comment, unquoted numbers in the maps).
+        JsonNode json = JSON.readTree(run.resolve("config.json").toFile());
+        StringBuilder yaml = new StringBuilder("# the same run, written by hand in YAML\n");
+        json.fields().forEachRemaining(e -> {
+            if (e.getValue().isObject()) {
+                yaml.append(e.getKey()).append(":").append(e.getValue().isEmpty() ? " {}\n" : "\n");
+                e.getValue().fields().forEachRemaining(p -> yaml.append("  ").append(p.getKey()).append(": ")
+                        .append(p.getValue().asText()).append('\n'));
+            } else {
+                yaml.append(e.getKey()).append(": ").append(e.getValue().asText()).append('\n');
+            }
+        });
+        Path config = Files.writeString(tmp.resolve("run.yaml"), yaml.toString());
+        Path out = tmp.resolve("from-yaml");
+        CliRun again = mlx(TINY, "train", "--config", config.toString(), "--out", out.toString());
+        assertEquals(0, again.exitCode(), again + "\n" + yaml);
+        assertEquals(json, JSON.readTree(out.resolve("config.json").toFile()), "every setting read from the YAML");
+        List<String[]> first = csvWithoutSeconds(run.resolve("metrics.csv"));
+        List<String[]> fromYaml = csvWithoutSeconds(out.resolve("metrics.csv"));
+        assertEquals(first.size(), fromYaml.size());
+        for (int i = 0; i < first.size(); i++) {
+            assertArrayEquals(first.get(i), fromYaml.get(i), "every metric but the time, row " + i);
+        }
+    }
+
+    @Test
     @Order(3)
     void anotherSeedGivesOtherResults() throws IOException {
         Path run3 = tmp.resolve("run3");
