@@ -70,6 +70,30 @@ public record DataSplit(
         }
     }
 
+    /**
+     * @param newName the name of the subset
+     * @param indices the examples to keep, in the order given (each in {@code [0, size())})
+     * @return a new split holding copies of those examples
+     */
+    public DataSplit select(String newName, int[] indices) {
+        int f = featureCount();
+        float[] in = new float[indices.length * f];
+        float[] ma = new float[indices.length * f];
+        int[] la = new int[indices.length];
+        int[] gr = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            int i = indices[k];
+            if (i < 0 || i >= size()) {
+                throw new IllegalArgumentException("example " + i + " outside [0, " + size() + ")");
+            }
+            System.arraycopy(inputs, i * f, in, k * f, f);
+            System.arraycopy(masks, i * f, ma, k * f, f);
+            la[k] = labels[i];
+            gr[k] = groups[i];
+        }
+        return new DataSplit(newName, exampleShape, in, ma, la, gr, numClasses, numGroups);
+    }
+
     /** @return the number of examples */
     public int size() {
         return labels.length;

@@ -70,7 +70,7 @@ public final class TrialRunner {
         ExplanationDataset data = provider.load(datasetParams, trial.seed(),
                 new DataContext(Path.of("data"), cacheDir, true));
         DataSplit train = trial.transform().apply(data.train(), trial.seed() ^ TRANSFORM_SEED_SALT);
-        ExplanationDataset ablated = new ExplanationDataset(data.name(), train, data.test(), data.checksum());
+        ExplanationDataset ablated = data.withTrain(train);
         LOG.info("trial {}: {} training examples {}", trial.id(), train.size(), trial.transform().describe());
         RunResult run = new RunExecutor(catalog, engine).execute(trial.runSpec(), datasetParams, ablated,
                 new TrainingListener() {

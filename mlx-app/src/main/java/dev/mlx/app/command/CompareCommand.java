@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,8 +34,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Override every method's epochs.")
     Integer epochs;
 
-    @Option(names = "--seed", description = "Seed (default: 0).")
-    long seed;
+    @Mixin
+    SeedOptions seeds;
 
     @Option(names = {"-o", "--out"}, description = "Output folder (default: runs/compare-<dataset>).")
     Path out;
@@ -58,7 +59,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<String> resolved = runner.resolve(methods, model);
         Path target = out != null ? out : Path.of("runs", "compare-" + dataset);
         runner.run("mlx compare: " + String.join(", ", resolved) + " on " + dataset, dataset, datasetParams, model,
-                resolved, new TrainingOverrides(epochs, null, null, null), seed, target, overwrite, resume);
+                resolved, new TrainingOverrides(epochs, null, null, null), seeds.seeds(), target, overwrite, resume);
         return 0;
     }
 }

@@ -11,6 +11,8 @@ import dev.mlx.app.run.Provenance;
 import dev.mlx.app.run.RunExecutor;
 import dev.mlx.app.run.RunFolder;
 import dev.mlx.app.run.RunReport;
+import dev.mlx.app.run.Restarts;
+import dev.mlx.app.run.RestartsTable;
 import dev.mlx.app.run.RunResult;
 import dev.mlx.app.run.RunSpec;
 import dev.mlx.app.run.FinishedRun;
@@ -32,7 +34,8 @@ import java.util.Optional;
  * comparison: {@code comparison.md}, {@code comparison.json}, a self-contained {@code report.html}
  * ({@link ComparisonPage}: table, accuracy chart, curves and saliency examples per method) and a run
  * folder per method. Shared
- * by {@code mlx demo} and {@code mlx compare}.
+ * by {@code mlx demo} and {@code mlx compare}. With several seeds every method is trained once per
+ * seed and the table shows mean ± std over them ({@link Restarts}, spec §8.1).
  */
 final class ComparisonRunner {
     private final PluginCatalog catalog;
@@ -102,20 +105,22 @@ final class ComparisonRunner {
      * @param model model name
      * @param requested regularizer names (resolved here for the model, see {@link #resolve(List, String)})
      * @param training settings that replace every method's defaults ({@link TrainingOverrides#NONE}: none)
-     * @param seed the seed
+     * @param seeds the restarts: every method is trained once per seed (the seed of data construction,
+     *     initialisation and shuffling, as {@code mlx train --seed}); one seed keeps the single-run layout
+     *     ({@code <out>/<method>/}), several write {@code <out>/<method>/seed<s>/} and a mean ± std table
      * @param out output folder
      * @param overwrite whether an existing folder may be replaced
-     * @param resume whether to reuse the methods that an interrupted (or an earlier complete)
+     * @param resume whether to reuse the (method, seed) runs that an interrupted (or an earlier complete)
      *     comparison towards {@code out} finished with exactly the same settings (see {@link FinishedRun});
      *     implies that {@code out} may be replaced once the new comparison is complete
-     * @return the results, in method order
+     * @return the results per method, in method order
      */
-    List<RunResult> run(String title, String dataset, Map<String, String> datasetParams, String model,
-            List<String> requested, TrainingOverrides training, long seed, Path out, boolean overwrite,
+    List<Restarts> run(String title, String dataset, Map<String, String> datasetParams, String model,
+            List<String> requested, TrainingOverrides training, List<Long> seeds, Path out, boolean overwrite,
             boolean resume) {
         List<String> methods = resolve(requested, model);
         // every method's settings are validated before any data is loaded
-        methods.forEach(method -> training.apply(MethodDefaults.of(dataset, method), seed));
+        seeds.forEach(seed -> methods.forEach(method -> training.apply(MethodDefaults.of(dataset, method), seed)));
         List<Path> sources = new ArrayList<>();
         if (resume) {
             if (Files.isDirectory(out)) {
@@ -123,50 +128,70 @@ final class ComparisonRunner {
             }
             sources.addAll(RunFolder.leftovers(out));
         }
+        boolean restarts = seeds.size() > 1;
         try (RunFolder folder = RunFolder.create(out, overwrite || resume)) {
             // an interruption keeps what is done, for --resume
             folder.keepOnFailure();
-            DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, datasetParams, seed, true);
-            List<RunResult> results = new ArrayList<>();
+            Map<String, List<RunResult>> byMethod = new LinkedHashMap<>();
+            methods.forEach(m -> byMethod.put(m, new ArrayList<>()));
             Map<String, SaliencySet> saliency = new LinkedHashMap<>();
             SaliencySampler sampler = new SaliencySampler(catalog, engine.get());
             long t0 = System.nanoTime();
             int reused = 0;
-            for (String method : methods) {
-                MethodDefaults d = MethodDefaults.of(dataset, method);
-                TrainingConfig config = training.apply(d, seed);
-                RunSpec spec = new RunSpec(dataset, datasetParams, model, Map.of(), method, d.regularizerParams(),
-                        config);
-                Optional<RunResult> saved = reusable(sources, method, spec, loaded);
-                reused += saved.isPresent() ? 1 : 0;
-                RunResult result = saved.isPresent() ? saved.get()
-                        : new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(),
-                                loaded.data(), new ProgressListener(settings.err(), method, config.epochs()));
-                saliency.put(method, sampler.sample(result, loaded.data().test(), SaliencySampler.EXAMPLES));
-                RunReport.write(folder, method + "/", result, catalog.registry(), saliency.get(method));
-                results.add(result);
+            String sizes = "";
+            for (long seed : seeds) {
+                // the dataset is built per seed (decoy placement depends on it), as `mlx train --seed` does
+                DatasetLoader.Loaded loaded = DatasetLoader.load(catalog, settings, dataset, datasetParams, seed, true);
+                sizes = loaded.data().train().size() + " training / "
+                        + loaded.data().validation().map(v -> v.size() + " validation / ").orElse("")
+                        + loaded.data().test().size() + " test examples";
+                for (String method : methods) {
+                    MethodDefaults d = MethodDefaults.of(dataset, method);
+                    TrainingConfig config = training.apply(d, seed);
+                    RunSpec spec = new RunSpec(dataset, datasetParams, model, Map.of(), method, d.regularizerParams(),
+                            config);
+                    String prefix = restarts ? method + "/seed" + seed + "/" : method + "/";
+                    Optional<RunResult> saved = reusable(sources, prefix, spec, loaded);
+                    reused += saved.isPresent() ? 1 : 0;
+                    String label = restarts ? method + " seed " + seed : method;
+                    RunResult result = saved.isPresent() ? saved.get()
+                            : new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(),
+                                    loaded.data(), new ProgressListener(settings.err(), label, config.epochs()));
+                    SaliencySet set = sampler.sample(result, loaded.data().test(), SaliencySampler.EXAMPLES);
+                    saliency.putIfAbsent(method, set);
+                    RunReport.write(folder, prefix, result, catalog.registry(), set);
+                    byMethod.get(method).add(result);
+                }
             }
+            List<Restarts> results = new ArrayList<>();
+            byMethod.forEach((method, runs) -> results.add(new Restarts(method, seeds, runs)));
             double total = (System.nanoTime() - t0) / 1e9;
-            String table = Comparison.markdown(results);
-            String setting = loaded.data().train().size() + " training / "
-                    + loaded.data().test().size() + " test examples, seed " + seed + ", "
+            String table = restarts ? RestartsTable.markdown(results)
+                    : Comparison.markdown(results.stream().map(r -> r.runs().get(0)).toList());
+            String setting = sizes + (restarts ? ", seeds " + seeds.stream().map(String::valueOf)
+                    .reduce((a, b) -> a + "," + b).orElse("") : ", seed " + seeds.get(0)) + ", "
                     + Runtime.getRuntime().availableProcessors() + " CPUs, torch threads "
                     + System.getProperty("ai.djl.pytorch.num_threads", "default")
                     + String.format(Locale.ROOT, ", total training time %.0f s", total)
-                    + (reused == 0 ? "." : String.format(Locale.ROOT, " (%d of %d methods were taken over from an"
+                    + (reused == 0 ? "." : String.format(Locale.ROOT, " (%d of %d runs were taken over from an"
                             + " interrupted run with identical settings; their times are those of that run).",
-                            reused, methods.size()));
-            String header = "# " + title + "\n\n" + setting + "\n\n"
-                    + "Avg Acc = mean of the per-group test accuracies; Wg Acc = the lowest one.\n\n";
+                            reused, methods.size() * seeds.size()));
+            String legend = restarts ? RestartsTable.LEGEND
+                    : "Avg Acc = mean of the per-group test accuracies; Wg Acc = the lowest one.";
+            String header = "# " + title + "\n\n" + setting + "\n\n" + legend + "\n\n";
             folder.writeText("comparison.md", header + table);
             folder.writeText("report.html", ComparisonPage.html(title, setting, results, saliency));
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("dataset", dataset);
             json.put("model", model);
-            json.put("seed", seed);
+            json.put("seed", seeds.get(0));
+            json.put("seeds", seeds);
             json.put("mlxVersion", Provenance.mlxVersion());
             json.put("totalSeconds", total);
-            json.put("runs", Comparison.json(results));
+            json.put("methods", RestartsTable.json(results));
+            List<Map<String, Object>> runs = new ArrayList<>();
+            results.forEach(r -> runs.addAll(RestartsTable.perSeed(r)));
+            json.put("runs", runs);
             folder.writeText("comparison.json", new ObjectMapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsString(json));
             folder.commit();
@@ -185,14 +210,14 @@ final class ComparisonRunner {
         }
     }
 
-    private Optional<RunResult> reusable(List<Path> sources, String method, RunSpec spec,
+    private Optional<RunResult> reusable(List<Path> sources, String prefix, RunSpec spec,
             DatasetLoader.Loaded loaded) {
         for (Path source : sources) {
-            Optional<RunResult> saved = FinishedRun.matching(source.resolve(method), spec, loaded.params(),
+            Optional<RunResult> saved = FinishedRun.matching(source.resolve(prefix), spec, loaded.params(),
                     loaded.data(), catalog);
             if (saved.isPresent()) {
                 settings.err().printf(Locale.ROOT, "%s: reusing the finished run in %s (Avg Acc %.2f%%, Wg Acc %.2f%%)%n",
-                        method, source.resolve(method), 100 * saved.get().test().averageGroupAccuracy(),
+                        prefix.substring(0, prefix.length() - 1), source.resolve(prefix), 100 * saved.get().test().averageGroupAccuracy(),
                         100 * saved.get().test().worstGroupAccuracy());
                 return saved;
             }

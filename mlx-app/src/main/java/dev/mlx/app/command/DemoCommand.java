@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -49,8 +50,8 @@ public final class DemoCommand implements Callable<Integer> {
             + " profile's; 1 for vision, 4 for text).")
     Integer fragments;
 
-    @Option(names = "--seed", description = "Seed (default: 0).")
-    long seed;
+    @Mixin
+    SeedOptions seeds;
 
     @Option(names = {"-o", "--out"}, description = "Output folder (default: runs/demo, runs/demo-text for text).")
     Path out;
@@ -99,7 +100,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<String> resolved = runner.resolve(plan.methods(), plan.model());
         runner.run("mlx demo (" + plan.profile().name() + " profile): " + String.join(", ", resolved) + " on "
                 + plan.dataset() + " with " + plan.model(), plan.dataset(), plan.datasetParams(), plan.model(), resolved,
-                plan.training(), seed, plan.out(), overwrite, false);
+                plan.training(), seeds.seeds(), plan.out(), overwrite, false);
         return 0;
     }
 }

@@ -22,41 +22,63 @@ public final class ComparisonPage {
 
     /**
      * @param title the page title
-     * @param summary one paragraph about the setting (data sizes, seed, machine, time)
-     * @param results the runs, in table order
-     * @param saliency each method's saliency examples by method name
+     * @param summary one paragraph about the setting (data sizes, seeds, machine, time)
+     * @param methods the methods' runs over one or more seeds, in table order
+     * @param saliency each method's saliency examples (of its first seed) by method name
      * @return the HTML document
      */
-    public static String html(String title, String summary, List<RunResult> results,
+    public static String html(String title, String summary, List<Restarts> methods,
             Map<String, SaliencySet> saliency) {
         HtmlReport page = HtmlReport.titled(title);
         page.addParagraph(summary);
         page.addSection("Results (test split)");
+        boolean restarts = methods.stream().anyMatch(m -> m.seeds().size() > 1);
         List<List<String>> rows = new ArrayList<>();
-        List<String> methods = new ArrayList<>();
-        double[] avg = new double[results.size()];
-        double[] worst = new double[results.size()];
+        List<String> names = new ArrayList<>();
+        double[] avg = new double[methods.size()];
+        double[] worst = new double[methods.size()];
         Map<String, List<EpochMetrics>> histories = new LinkedHashMap<>();
-        for (int i = 0; i < results.size(); i++) {
-            RunResult r = results.get(i);
-            GroupAccuracy t = r.test();
-            String method = r.spec().regularizer();
-            methods.add(method);
-            avg[i] = 100 * t.averageGroupAccuracy();
-            worst[i] = 100 * t.worstGroupAccuracy();
+        for (int i = 0; i < methods.size(); i++) {
+            Restarts m = methods.get(i);
+            RunResult r = m.runs().get(0);
+            String method = m.method();
+            names.add(method);
             histories.put(method, r.history());
-            rows.add(List.of(method, RunPage.percent(t.averageGroupAccuracy()),
-                    RunPage.percent(t.worstGroupAccuracy()), Integer.toString(t.worstGroup()),
-                    RunPage.percent(t.accuracy()), Integer.toString(r.history().size()),
-                    Double.toString(r.spec().training().learningRate()), RunPage.fixed(r.secondsPerEpoch(), 1),
-                    RunPage.fixed(r.samplesPerSecond(), 0), RunPage.fixed(r.wallSeconds(), 0)));
+            if (restarts) {
+                Restarts.Aggregate a = m.test();
+                avg[i] = 100 * a.avgMean();
+                worst[i] = 100 * a.wgMean();
+                rows.add(List.of(method, RestartsTable.meanStd(a.avgMean(), a.avgStd()),
+                        RestartsTable.meanStd(a.wgMean(), a.wgStd()), Integer.toString(a.worstGroup()),
+                        m.validation().map(v -> RestartsTable.meanStd(v.avgMean(), v.avgStd())).orElse("-"),
+                        m.validation().map(v -> RestartsTable.meanStd(v.wgMean(), v.wgStd())).orElse("-"),
+                        m.seeds().stream().map(String::valueOf).reduce((x, y) -> x + "," + y).orElse(""),
+                        Integer.toString(r.history().size()), Double.toString(r.spec().training().learningRate())));
+            } else {
+                GroupAccuracy t = r.test();
+                avg[i] = 100 * t.averageGroupAccuracy();
+                worst[i] = 100 * t.worstGroupAccuracy();
+                rows.add(List.of(method, RunPage.percent(t.averageGroupAccuracy()),
+                        RunPage.percent(t.worstGroupAccuracy()), Integer.toString(t.worstGroup()),
+                        RunPage.percent(t.accuracy()), Integer.toString(r.history().size()),
+                        Double.toString(r.spec().training().learningRate()), RunPage.fixed(r.secondsPerEpoch(), 1),
+                        RunPage.fixed(r.samplesPerSecond(), 0), RunPage.fixed(r.wallSeconds(), 0)));
+            }
         }
-        page.addTable("results", List.of("method", "Avg Acc", "Wg Acc", "worst group", "test acc", "epochs", "lr",
-                "s/epoch", "samples/s", "wall s"), rows);
-        page.addParagraph("Avg Acc = mean of the per-group test accuracies; Wg Acc = the lowest one.");
-        page.addImage("accuracy", AccuracyChart.of("Test accuracy per method", methods)
+        if (restarts) {
+            page.addTable("results", List.of("method", "Avg Acc", "Wg Acc", "worst group", "Val Avg", "Val Wg",
+                    "seeds", "epochs", "lr"), rows);
+            page.addParagraph(RestartsTable.LEGEND + " Training curves and saliency maps below are those of each"
+                    + " method's first seed.");
+        } else {
+            page.addTable("results", List.of("method", "Avg Acc", "Wg Acc", "worst group", "test acc", "epochs", "lr",
+                    "s/epoch", "samples/s", "wall s"), rows);
+            page.addParagraph("Avg Acc = mean of the per-group test accuracies; Wg Acc = the lowest one.");
+        }
+        page.addImage("accuracy", AccuracyChart.of(restarts ? "Test accuracy per method (mean over seeds)"
+                : "Test accuracy per method", names)
                 .addMeasure("Avg Acc", avg).addMeasure("Wg Acc", worst)
-                .render(Math.max(RunPage.CHART_WIDTH, 70 * methods.size() + 160), RunPage.CHART_HEIGHT),
+                .render(Math.max(RunPage.CHART_WIDTH, 70 * names.size() + 160), RunPage.CHART_HEIGHT),
                 "Avg Acc and Wg Acc per method");
 
         page.addSection("Training curves");
@@ -69,7 +91,7 @@ public final class ComparisonPage {
         RunPage.addChart(page, TrainingCurves.perRun("Train accuracy per epoch", "%", histories,
                 e -> 100 * e.trainAccuracy()));
 
-        for (String method : methods) {
+        for (String method : names) {
             SaliencySet set = saliency.get(method);
             if (set != null) {
                 RunPage.addSaliency(page, method, set);
@@ -78,9 +100,12 @@ public final class ComparisonPage {
 
         page.addSection("Per-method reports");
         List<String> links = new ArrayList<>();
-        for (String method : methods) {
-            links.add(method + "/report.html");
-            links.add(method);
+        for (Restarts m : methods) {
+            for (long seed : m.seeds()) {
+                String dir = restarts ? m.method() + "/seed" + seed : m.method();
+                links.add(dir + "/report.html");
+                links.add(restarts ? m.method() + " (seed " + seed + ")" : m.method());
+            }
         }
         page.addLinks(links);
         page.addParagraph("The table as Markdown and JSON: comparison.md, comparison.json.");

@@ -67,11 +67,21 @@ public final class FinishedRun {
                 return Optional.empty();
             }
             JsonNode results = root.path("results");
+            JsonNode validation = results.path("validation");
+            if (data.validation().isPresent() != validation.isObject()
+                    || validation.isObject() && results.path("validationSize").asInt() != data.validation().get().size()) {
+                LOG.info("not reusing {}: its validation split differs (saved {} examples)", dir,
+                        results.path("validationSize").asInt());
+                return Optional.empty();
+            }
             return Optional.of(new RunResult(spec, datasetParams, modelParams, regularizerParams,
                     results.path("architecture").asText(), results.path("parameterCount").asLong(), data.checksum(),
                     results.path("trainSize").asInt(), results.path("testSize").asInt(), history,
                     groups(results.path("groupCorrect"), results.path("groupCount")),
-                    results.path("wallSeconds").asDouble(), saved.weights()));
+                    results.path("wallSeconds").asDouble(), saved.weights(),
+                    validation.isObject() ? Optional.of(groups(validation.path("groupCorrect"),
+                            validation.path("groupCount"))) : Optional.empty(),
+                    results.path("validationSize").asInt()));
         } catch (RuntimeException e) {
             LOG.info("not reusing {}: cannot read it ({})", dir, e.getMessage());
             return Optional.empty();

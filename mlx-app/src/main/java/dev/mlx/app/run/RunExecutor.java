@@ -1,8 +1,10 @@
 package dev.mlx.app.run;
 
+import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
+import dev.mlx.api.metric.GroupAccuracy;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
 import dev.mlx.api.model.ModelProvider;
@@ -11,12 +13,14 @@ import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.engine.MlxEngine;
+import dev.mlx.engine.eval.GroupEvaluator;
 import dev.mlx.engine.io.Checkpoints;
 import dev.mlx.engine.nn.Network;
 import dev.mlx.engine.train.EpochMetrics;
 import dev.mlx.engine.train.Trainer;
 import dev.mlx.engine.train.TrainingListener;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,9 +75,17 @@ public final class RunExecutor {
             List<EpochMetrics> history =
                     new Trainer(spec.training()).train(network, data.train(), data.test(), regularizer, listener);
             double wall = (System.nanoTime() - t0) / 1e9;
+            // The final model on the validation split (carved from the training data), for model selection.
+            GroupEvaluator evaluator = new GroupEvaluator(
+                    Math.max(1, Math.max(spec.training().batchSize(), 1000) / spec.training().fragments()));
+            Optional<GroupAccuracy> validation =
+                    data.validation().map(v -> evaluator.evaluate(network, v, network.manager()));
+            validation.ifPresent(v -> LOG.info("validation ({} examples): Avg Acc {}, Wg Acc {}",
+                    data.validation().get().size(), v.averageGroupAccuracy(), v.worstGroupAccuracy()));
             return new RunResult(spec, datasetParams, modelParams, regularizerParams, architecture.toString(),
                     network.parameterCount(), data.checksum(), data.train().size(), data.test().size(), history,
-                    history.get(history.size() - 1).test(), wall, Checkpoints.snapshot(network));
+                    history.get(history.size() - 1).test(), wall, Checkpoints.snapshot(network), validation,
+                    data.validation().map(DataSplit::size).orElse(0));
         }
     }
 }

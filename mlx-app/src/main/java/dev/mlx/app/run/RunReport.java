@@ -68,11 +68,26 @@ public final class RunReport {
         m.put("groupCorrect", test.correct());
         m.put("trainSize", r.trainSize());
         m.put("testSize", r.testSize());
+        m.put("validationSize", r.validationSize());
+        m.put("validation", r.validation().map(RunReport::groups).orElse(null));
         m.put("wallSeconds", r.wallSeconds());
         m.put("secondsPerEpoch", r.secondsPerEpoch());
         m.put("samplesPerSecond", r.samplesPerSecond());
         m.put("architecture", r.architecture());
         m.put("parameterCount", r.parameterCount());
+        return m;
+    }
+
+    /** @return a group accuracy as report.json holds it (the validation results) */
+    static Map<String, Object> groups(GroupAccuracy g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accuracy", g.accuracy());
+        m.put("avgGroupAccuracy", g.averageGroupAccuracy());
+        m.put("worstGroupAccuracy", g.worstGroupAccuracy());
+        m.put("worstGroup", g.worstGroup());
+        m.put("groupAccuracy", g.perGroup());
+        m.put("groupCount", g.count());
+        m.put("groupCorrect", g.correct());
         return m;
     }
 
@@ -128,6 +143,11 @@ public final class RunReport {
         for (int i = 0; i < g.length; i++) {
             sb.append(String.format(Locale.ROOT, "%s%d: %.2f %%", i == 0 ? "" : ", ", i, 100 * g[i]));
         }
+        sb.append("\n\n");
+        sb.append(r.validation().map(v -> String.format(Locale.ROOT, "Validation (%d examples, carved from the"
+                + " training data): Avg Acc %.2f %%, Wg Acc %.2f %% (group %d)", r.validationSize(),
+                100 * v.averageGroupAccuracy(), 100 * v.worstGroupAccuracy(), v.worstGroup()))
+                .orElse("Validation: none (this dataset has no validation split)"));
         sb.append("\n\n## Configuration\n\n");
         sb.append("- dataset: `").append(s.dataset()).append("` ").append(r.datasetParams()).append('\n');
         sb.append("- model: `").append(s.model()).append("` ").append(r.modelParams()).append(" = ")

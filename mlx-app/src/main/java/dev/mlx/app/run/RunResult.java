@@ -5,6 +5,7 @@ import dev.mlx.api.param.HyperParameters;
 import dev.mlx.engine.train.EpochMetrics;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a finished run produced.
@@ -22,11 +23,23 @@ import java.util.Map;
  * @param test the final test group accuracy
  * @param wallSeconds wall time of the training (including per-epoch evaluation)
  * @param weights the trained parameter values by name
+ * @param validation the final group accuracy on the dataset's validation split, if it has one
+ *     ({@link dev.mlx.api.data.ExplanationDataset#validation()})
+ * @param validationSize validation examples (0 without a validation split)
  */
 public record RunResult(RunSpec spec, HyperParameters datasetParams, HyperParameters modelParams,
         HyperParameters regularizerParams, String architecture, long parameterCount, String datasetChecksum,
         int trainSize, int testSize, List<EpochMetrics> history, GroupAccuracy test, double wallSeconds,
-        Map<String, float[]> weights) {
+        Map<String, float[]> weights, Optional<GroupAccuracy> validation, int validationSize) {
+
+    /** A result without a validation split. */
+    public RunResult(RunSpec spec, HyperParameters datasetParams, HyperParameters modelParams,
+            HyperParameters regularizerParams, String architecture, long parameterCount, String datasetChecksum,
+            int trainSize, int testSize, List<EpochMetrics> history, GroupAccuracy test, double wallSeconds,
+            Map<String, float[]> weights) {
+        this(spec, datasetParams, modelParams, regularizerParams, architecture, parameterCount, datasetChecksum,
+                trainSize, testSize, history, test, wallSeconds, weights, Optional.empty(), 0);
+    }
 
     /** @return mean seconds per epoch of the training steps */
     public double secondsPerEpoch() {

@@ -41,6 +41,26 @@ public final class TextSplits {
     }
 
     /**
+     * As {@link #dataset(String, List, List, TextTokenizer, SpuriousWords, int, String)}, with a validation split.
+     *
+     * @param name the dataset's name
+     * @param train the training texts
+     * @param validation the validation texts (for a decoy dataset: decoyed as the test texts are); empty = none
+     * @param test the test texts
+     * @param tokenizer the tokenizer
+     * @param words the spurious words of each label
+     * @param length tokens per text
+     * @param checksum the source data's checksum
+     * @return the tokenised dataset
+     */
+    public static ExplanationDataset dataset(String name, List<LabelledText> train, List<LabelledText> validation,
+            List<LabelledText> test, TextTokenizer tokenizer, SpuriousWords words, int length, String checksum) {
+        ExplanationDataset d = dataset(name, train, test, tokenizer, words, length, checksum);
+        return validation.isEmpty() ? d
+                : d.withValidation(tokenised(name + "/validation", validation, tokenizer, words, length));
+    }
+
+    /**
      * @param name the split's name
      * @param texts the labelled texts
      * @param tokenizer the tokenizer
@@ -112,6 +132,31 @@ public final class TextSplits {
      * @return {@code [train, test]}
      * @throws MlxException (user error) if the corpus is too small
      */
+    /**
+     * Draws disjoint training, test and validation texts from one pool, with a fixed seed: the pool
+     * shuffled once, training = the first {@code trainSize}, test = the next {@code testSize} (so both
+     * are what {@link #trainTest} draws), validation = the {@code validationSize} after those.
+     *
+     * @param all the pool
+     * @param trainSize training texts
+     * @param validationSize validation texts (0 = none)
+     * @param testSize test texts
+     * @param seed the shuffle's seed
+     * @param dataset the dataset's name, for messages
+     * @return train, test, validation
+     */
+    public static List<List<LabelledText>> trainTestValidation(List<LabelledText> all, int trainSize,
+            int validationSize, int testSize, long seed, String dataset) {
+        if ((long) trainSize + testSize + validationSize > all.size()) {
+            throw MlxException.userError(dataset + ": train-size + test-size + validation-size = "
+                    + ((long) trainSize + testSize + validationSize) + " exceeds the " + all.size()
+                    + " texts; lower train-size, test-size or validation-size");
+        }
+        List<LabelledText> s = shuffled(all, seed);
+        int t = trainSize + testSize;
+        return List.of(s.subList(0, trainSize), s.subList(trainSize, t), s.subList(t, t + validationSize));
+    }
+
     public static List<List<LabelledText>> trainTest(List<LabelledText> all, int trainSize, int testSize, long seed,
             String dataset) {
         if ((long) trainSize + testSize > all.size()) {

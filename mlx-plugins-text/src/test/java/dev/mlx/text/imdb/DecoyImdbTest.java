@@ -96,7 +96,7 @@ class DecoyImdbTest {
         writeFolder(root, "test", reviews(10));
         DecoyImdbProvider provider = new DecoyImdbProvider();
         HyperParameters p = provider.parameters().bind(provider.name(), Map.of("source", "folder", "train-size", "8",
-                "test-size", "6", "max-length", "16"));
+                "test-size", "6", "max-length", "16", "validation-size", "4"));
         ExplanationDataset data = provider.load(p, 3, new DataContext(dir, dir.resolve("cache"), false));
         DataSplit train = data.train();
         assertEquals(8, train.size());
@@ -111,6 +111,16 @@ class DecoyImdbTest {
         }
         assertEquals(6, data.test().size());
         assertArrayEquals(data.test().labels(), data.test().groups());
+        DataSplit validation = data.validation().orElseThrow();
+        assertEquals(4, validation.size(), "4 more reviews of the training folder");
+        for (int i = 0; i < validation.size(); i++) {
+            int decoys = 0;
+            for (int t = 0; t < 16; t++) {
+                float id = validation.inputs()[i * 16 + t];
+                decoys += id == 28740f || id == 15617f ? 1 : 0;
+            }
+            assertEquals(1, decoys, "validation review " + i + " has one decoy at a random place, as in test");
+        }
         MlxException e = assertThrows(MlxException.class, () -> provider.load(provider.parameters().bind(
                 provider.name(), Map.of("source", "folder", "train-size", "50")), 3,
                 new DataContext(dir, dir.resolve("cache"), false)));

@@ -90,7 +90,9 @@ class DecoySpamTest {
     @Test
     void trainingMailsStartWithTheirLabelsDecoyWhichIsMasked() throws IOException {
         corpus(10, 12);
-        ExplanationDataset data = load(Map.of("train-size", "24", "test-size", "16", "max-length", "24"));
+        ExplanationDataset data = load(Map.of("train-size", "24", "test-size", "16", "max-length", "24",
+                "validation-size", "0"));
+        assertTrue(data.validation().isEmpty(), "validation-size 0: none");
         DataSplit train = data.train();
         assertEquals(24, train.size());
         int spam = 0;
@@ -114,8 +116,20 @@ class DecoySpamTest {
 
     @Test
     void everyTestMailShowsExactlyOneDecoyWithinTheTruncatedWindow() throws IOException {
-        corpus(25, 300);
-        ExplanationDataset data = load(Map.of("train-size", "40", "test-size", "60", "max-length", "32"));
+        corpus(40, 300);
+        ExplanationDataset data = load(Map.of("train-size", "40", "test-size", "60", "max-length", "32",
+                "validation-size", "60"));
+        DataSplit validation = data.validation().orElseThrow();
+        assertEquals("decoy-spam/validation", validation.name());
+        assertEquals(60, validation.size());
+        int validationAgree = 0;
+        for (int i = 0; i < validation.size(); i++) {
+            int z = count(validation, i, zebra);
+            assertEquals(1, z + count(validation, i, walnut), "validation mail " + i + " shows one decoy, as in test");
+            validationAgree += z == validation.labels()[i] ? 1 : 0;
+        }
+        assertTrue(validationAgree > 15 && validationAgree < 45,
+                "the validation decoy must not follow the label: " + validationAgree + " of 60");
         DataSplit test = data.test();
         int agree = 0;
         for (int i = 0; i < test.size(); i++) {
@@ -133,7 +147,7 @@ class DecoySpamTest {
         assertTrue(agree > 15 && agree < 45, "the test decoy must not follow the label: " + agree + " of 60");
 
         DataSplit anywhere = load(Map.of("train-size", "40", "test-size", "60", "max-length", "32",
-                "test-decoy", "anywhere")).test();
+                "test-decoy", "anywhere", "validation-size", "0")).test();
         int shown = 0;
         for (int i = 0; i < anywhere.size(); i++) {
             shown += count(anywhere, i, zebra) + count(anywhere, i, walnut);

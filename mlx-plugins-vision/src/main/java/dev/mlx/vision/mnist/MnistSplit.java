@@ -49,6 +49,21 @@ public record MnistSplit(int count, int rows, int cols, byte[] pixels, byte[] la
                 Arrays.copyOf(pixels, limit * rows * cols), Arrays.copyOf(labels, limit));
     }
 
+    /**
+     * @param indices the examples to keep, in the order given
+     * @return a split holding copies of those examples
+     */
+    public MnistSplit select(int[] indices) {
+        int f = rows * cols;
+        byte[] p = new byte[indices.length * f];
+        byte[] l = new byte[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            System.arraycopy(pixels, indices[k] * f, p, k * f, f);
+            l[k] = labels[indices[k]];
+        }
+        return new MnistSplit(indices.length, rows, cols, p, l);
+    }
+
     @Override
     public String toString() {
         return "MnistSplit[" + count + " x " + rows + "x" + cols + "]";

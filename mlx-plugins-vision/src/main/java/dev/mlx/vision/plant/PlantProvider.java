@@ -4,6 +4,7 @@ import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.data.ValidationSplit;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
@@ -64,13 +65,15 @@ public final class PlantProvider implements DatasetProvider {
     private static final String HOW_TO_GET = "Put the plant-phenotyping data (Schramowski et al. 2020, via "
             + "github.com/vihari/robust_mlx) as DIR/rgb_data/<d>/<name>.JPEG, DIR/masks/<name>.png and "
             + "DIR/rgb_dataset_splits/{train,test}_<k>.txt";
-    private static final ParameterSchema SCHEMA = ParameterSchema.builder()
+    private static final ParameterSchema SCHEMA = ValidationSplit.addFraction(ParameterSchema.builder()
             .addString("dir", "", "folder with rgb_data/, masks/ and rgb_dataset_splits/ (required)")
             .addInt("split", 2, 0, 4, "which pre-made split (train_<k>.txt / test_<k>.txt); the reference uses 2")
             .addInt("size", 213, 8, 4096, "images and masks are resized to size x size (the reference: 213)")
             .addDouble("brightness", 2.0, 0.0, 10.0, "brightness factor applied to every image (the reference: 2)")
             .addDouble("soft-mask-alpha", 0.0, 0.0, 1.0,
                     "soften the training masks with the mean mask (0 = off; the reference's Cert-R4 used 0.7)")
+            , 0.1,
+            "the training images of the chosen split")
             .build();
 
     @Override
@@ -120,7 +123,8 @@ public final class PlantProvider implements DatasetProvider {
         String checksum = digest.hex();
         LOG.info("{}: split {}, {} training and {} test images at {}x{}, soft-mask alpha {}, sha256 {}", NAME, k,
                 trainSplit.size(), testSplit.size(), size, size, alpha, checksum);
-        return new ExplanationDataset(NAME, trainSplit, testSplit, checksum);
+        return ValidationSplit.carve(new ExplanationDataset(NAME, trainSplit, testSplit, checksum),
+                params.getDouble(ValidationSplit.FRACTION));
     }
 
     private static SplitAssembler fill(String split, List<String> names, Path dir, int size, double brightness,

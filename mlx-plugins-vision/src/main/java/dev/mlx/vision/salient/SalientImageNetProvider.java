@@ -4,6 +4,7 @@ import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.data.ValidationSplit;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
@@ -73,7 +74,7 @@ public final class SalientImageNetProvider implements DatasetProvider {
     private static final String HOW_TO_GET = "Put the images in DIR/images/<class>/ and their masks in "
             + "DIR/spurious_masks/<class>/<name>.png and DIR/core_masks/<class>/<name>.png (Salient ImageNet: "
             + "github.com/singlasahil14/salient_imagenet)";
-    private static final ParameterSchema SCHEMA = ParameterSchema.builder()
+    private static final ParameterSchema SCHEMA = ValidationSplit.addFraction(ParameterSchema.builder()
             .addString("dir", "", "folder with images/, spurious_masks/ and core_masks/ (required)")
             .addInt("size", 224, 8, 4096, "images and masks are resized to size x size (the reference: 224)")
             .addChoice("test-set", "spurious", List.of("spurious", "core"),
@@ -82,6 +83,8 @@ public final class SalientImageNetProvider implements DatasetProvider {
             .addInt("split-seed", 42, 0, Integer.MAX_VALUE, "seed of the one train/test split (independent of --seed)")
             .addChoice("normalize", "none", List.of("none", "imagenet"),
                     "none: pixels in [0, 1]; imagenet: (x - mean) / std with the ImageNet statistics")
+            , 0.1,
+            "the training images (after the train/test split)")
             .build();
 
     /** One image and its masks. */
@@ -138,7 +141,8 @@ public final class SalientImageNetProvider implements DatasetProvider {
         LOG.info("{}: {} classes, {} training (spurious) and {} test ({}) images at {}x{}, split seed {}, sha256 {}",
                 NAME, classes.size(), train.size(), held.size(), core ? "core" : "spurious", size, size,
                 params.getInt("split-seed"), checksum);
-        return new ExplanationDataset(NAME, train, held, checksum);
+        return ValidationSplit.carve(new ExplanationDataset(NAME, train, held, checksum),
+                params.getDouble(ValidationSplit.FRACTION));
     }
 
     private static DataSplit split(String name, List<Entry> entries, List<Integer> idx, boolean core, int size,

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.data.ValidationSplit;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.vision.fixtures.IdxFixtures;
@@ -51,7 +52,8 @@ class DecoyFashionMnistProviderTest {
     void declaresItsParameters() {
         DecoyFashionMnistProvider provider = new DecoyFashionMnistProvider();
         assertEquals("decoy-fashion-mnist", provider.name());
-        assertEquals(Map.of("dir", "", "train-limit", 0, "test-limit", 0), provider.parameters().defaults().asMap());
+        assertEquals(Map.of("dir", "", "train-limit", 0, "test-limit", 0, "validation-fraction", 0.1),
+                provider.parameters().defaults().asMap());
         assertThrows(MlxException.class, () -> provider.parameters().bind(provider.name(), Map.of("test-limit", "-3")));
     }
 
@@ -66,7 +68,14 @@ class DecoyFashionMnistProviderTest {
         assertEquals(25, data.train().size());
         assertEquals(20, data.test().size());
         assertEquals(64, data.checksum().length());
-        ExplanationDataset expected = DecoyMnist.build("decoy-fashion-mnist", train.first(25), test, 3, data.checksum());
+        // 3 of the 30 training images are held out for validation (with the test recipe); training = the rest
+        int[] held = ValidationSplit.heldOut(provider.name(), train.count(), 0.1);
+        ExplanationDataset expected = DecoyMnist.build("decoy-fashion-mnist",
+                train.select(ValidationSplit.remaining(train.count(), held)).first(25), test, 3, data.checksum());
+        ExplanationDataset expectedValidation = DecoyMnist.build("v", train.select(held), train.select(held),
+                ValidationSplit.decoySeed(3), data.checksum());
+        assertArrayEquals(expectedValidation.test().inputs(), data.validation().orElseThrow().inputs());
+        assertArrayEquals(expectedValidation.test().masks(), data.validation().orElseThrow().masks());
         assertArrayEquals(expected.train().inputs(), data.train().inputs(), "the same construction as decoy-mnist");
         assertArrayEquals(expected.train().masks(), data.train().masks());
         assertArrayEquals(expected.test().inputs(), data.test().inputs());
@@ -75,7 +84,7 @@ class DecoyFashionMnistProviderTest {
         assertMaskSums(data.test(), 64);
         int f = data.train().featureCount();
         for (int i = 0; i < data.train().size(); i++) {
-            float level = DecoyMnist.patchLevel(train.label(i));
+            float level = DecoyMnist.patchLevel(data.train().labels()[i]);
             for (int j = 0; j < f; j++) {
                 if (data.train().masks()[i * f + j] == 1f) {
                     assertEquals(level, data.train().inputs()[i * f + j], "patch of example " + i);
@@ -118,7 +127,8 @@ class DecoyFashionMnistProviderTest {
         ExplanationDataset data = provider.load(
                 provider.parameters().bind(provider.name(), Map.of("dir", mine.toString(), "test-limit", "7")), 1, context);
 
-        assertEquals(30, data.train().size());
+        assertEquals(27, data.train().size(), "30 less the 3 validation images");
+        assertEquals(3, data.validation().orElseThrow().size());
         assertEquals(7, data.test().size());
     }
 

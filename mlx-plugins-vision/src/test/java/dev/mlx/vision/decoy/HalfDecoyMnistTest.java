@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mlx.api.data.DataContext;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.data.ExplanationDataset;
+import dev.mlx.api.data.ValidationSplit;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.vision.fixtures.IdxFixtures;
 import dev.mlx.vision.mnist.MnistSplit;
@@ -164,7 +165,8 @@ class HalfDecoyMnistTest {
         Path mine = IdxFixtures.writeMnistFolder(dir.resolve("mnist"), train, test, true);
         HalfDecoyMnistProvider provider = new HalfDecoyMnistProvider();
         assertEquals("half-decoy-mnist", provider.name());
-        assertEquals(Map.of("dir", "", "train-limit", 0, "test-limit", 0), provider.parameters().defaults().asMap());
+        assertEquals(Map.of("dir", "", "train-limit", 0, "test-limit", 0, "validation-fraction", 0.1),
+                provider.parameters().defaults().asMap());
 
         ExplanationDataset data = provider.load(provider.parameters().bind(provider.name(),
                 Map.of("dir", mine.toString(), "train-limit", "20", "test-limit", "10")), 11,
@@ -173,9 +175,16 @@ class HalfDecoyMnistTest {
         assertEquals("half-decoy-mnist", data.name());
         assertEquals(20, data.train().size());
         assertEquals(10, data.test().size());
-        ExplanationDataset expected = HalfDecoyMnist.build("half-decoy-mnist", train.first(20), test.first(10), 11, "");
+        int[] held = ValidationSplit.heldOut("half-decoy-mnist", train.count(), 0.1);
+        ExplanationDataset expected = HalfDecoyMnist.build("half-decoy-mnist",
+                train.select(ValidationSplit.remaining(train.count(), held)).first(20), test.first(10), 11, "");
         assertArrayEquals(expected.train().inputs(), data.train().inputs());
         assertArrayEquals(expected.test().masks(), data.test().masks());
+        ExplanationDataset asTest = HalfDecoyMnist.build("v", train.select(held), train.select(held),
+                ValidationSplit.decoySeed(11), "");
+        assertArrayEquals(asTest.test().inputs(), data.validation().orElseThrow().inputs(),
+                "validation images get the test recipe (random block colour)");
+        assertArrayEquals(asTest.test().masks(), data.validation().orElseThrow().masks());
     }
 
     @Test

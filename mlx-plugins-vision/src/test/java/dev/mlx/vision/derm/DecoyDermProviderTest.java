@@ -48,9 +48,10 @@ class DecoyDermProviderTest {
     @Test
     void buildsTheBinaryTaskWithLabelColouredSwatchesAndMasks() throws IOException {
         writeNpz(dir, "dermamnist_64.npz", 7, S);
-        ExplanationDataset d = load(Map.of("dir", dir.toString()), 3);
+        ExplanationDataset d = load(Map.of("dir", dir.toString(), "validation", "false"), 3);
         DataSplit train = d.train();
         assertEquals(14, train.size(), "train + val merged");
+        assertTrue(d.validation().isEmpty());
         assertEquals(7, d.test().size());
         assertArrayEquals(new int[] {3, S, S}, train.exampleShape());
         int plane = S * S;
@@ -94,6 +95,41 @@ class DecoyDermProviderTest {
     }
 
     @Test
+    void medmnistsValSplitIsTheValidationSplitWithTheTestSwatch() throws IOException {
+        writeNpz(dir, "dermamnist_64.npz", 40, S);
+        ExplanationDataset d = load(Map.of("dir", dir.toString(), "train-limit", "5"), 3);
+        assertEquals(5, d.train().size(), "train-limit applies to train_images only");
+        DataSplit v = d.validation().orElseThrow();
+        assertEquals("decoy-derm/validation", v.name());
+        assertEquals(40, v.size(), "every val image");
+        int plane = S * S;
+        int sw = S / 4;
+        int labelColoured = 0;
+        for (int i = 0; i < v.size(); i++) {
+            assertEquals(i % 7 == DecoyDerm.NEVUS ? 0 : 1, v.labels()[i]);
+            float maskSum = 0;
+            for (int f = 0; f < 3 * plane; f++) {
+                maskSum += v.masks()[i * 3 * plane + f];
+            }
+            assertEquals(3 * 4 * sw * sw, maskSum, "validation masks = the four corners, as in test");
+            // the swatch's colour: find the corner that is not the image's own grey level
+            float own = (10 + i % 7) / 255f;
+            float[] colour = null;
+            for (int[] c : new int[][] {{0, 0}, {0, S - 1}, {S - 1, 0}, {S - 1, S - 1}}) {
+                int at = i * 3 * plane + c[0] * S + c[1];
+                if (Math.abs(v.inputs()[at] - own) > 1e-6f) {
+                    colour = new float[] {v.inputs()[at], v.inputs()[at + plane], v.inputs()[at + 2 * plane]};
+                }
+            }
+            assertTrue(colour != null, "validation image " + i + " has a swatch");
+            float[] ofLabel = v.labels()[i] == 0 ? DecoyDerm.COLOUR_0 : DecoyDerm.COLOUR_1;
+            labelColoured += java.util.Arrays.equals(colour, ofLabel) ? 1 : 0;
+        }
+        assertTrue(labelColoured > 8 && labelColoured < 32,
+                "the swatch colour is random, not the label's (" + labelColoured + " of 40 match)");
+    }
+
+    @Test
     void sameSeedSameDataOtherSeedOtherSwatchesLimitsApply() throws IOException {
         writeNpz(dir, "dermamnist_64.npz", 20, S);
         ExplanationDataset a = load(Map.of("dir", dir.toString()), 1);
@@ -122,7 +158,7 @@ class DecoyDermProviderTest {
         NpyFixtures.npz(dir.resolve("partial.npz"), partial, false);
         MlxException noKey = assertThrows(MlxException.class,
                 () -> load(Map.of("dir", dir.toString(), "file", "partial.npz"), 0));
-        assertTrue(noKey.getMessage().contains("'val_images'"), noKey.getMessage());
+        assertTrue(noKey.getMessage().contains("has no array 'train_labels'"), noKey.getMessage());
 
         Map<String, Array> grey = new LinkedHashMap<>();
         for (String s : new String[] {"train", "val", "test"}) {

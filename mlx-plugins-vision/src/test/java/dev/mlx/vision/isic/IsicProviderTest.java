@@ -47,15 +47,23 @@ class IsicProviderTest {
     void labelsGroupsMasksAndADisjointStratifiedSplit() throws IOException {
         writeLayout(8);
         ExplanationDataset d = load(Map.of("dir", dir.toString(), "size", "8"));
-        assertEquals(24, d.train().size());
+        assertEquals(22, d.train().size(), "24 less the 2 validation images (10%, rounded)");
+        assertEquals(2, d.validation().orElseThrow().size());
+        assertEquals("isic/validation", d.validation().orElseThrow().name());
         assertEquals(6, d.test().size(), "20% of each group of 10");
         Set<Integer> trainIds = ids(d.train());
+        Set<Integer> validationIds = ids(d.validation().orElseThrow());
         Set<Integer> testIds = ids(d.test());
-        assertEquals(24, trainIds.size());
+        assertEquals(22, trainIds.size());
         assertEquals(6, testIds.size());
+        Set<Integer> union = new HashSet<>(trainIds);
+        union.addAll(validationIds);
+        assertEquals(24, union.size(), "validation is carved from the training images, disjoint from them");
         trainIds.retainAll(testIds);
         assertTrue(trainIds.isEmpty(), "train and test share no image");
-        for (DataSplit s : new DataSplit[] {d.train(), d.test()}) {
+        validationIds.retainAll(testIds);
+        assertTrue(validationIds.isEmpty(), "validation and test share no image");
+        for (DataSplit s : new DataSplit[] {d.train(), d.validation().orElseThrow(), d.test()}) {
             int f = s.featureCount();
             for (int i = 0; i < s.size(); i++) {
                 int id = Math.round(s.inputs()[i * f] * 255);
@@ -71,6 +79,7 @@ class IsicProviderTest {
         }
         ExplanationDataset again = load(Map.of("dir", dir.toString(), "size", "8"));
         assertEquals(ids(d.test()), ids(again.test()), "the split is drawn from split-seed alone");
+        assertEquals(ids(d.validation().orElseThrow()), ids(again.validation().orElseThrow()));
         assertEquals(d.checksum(), again.checksum());
         ExplanationDataset other = load(Map.of("dir", dir.toString(), "size", "8", "split-seed", "5"));
         assertTrue(!ids(d.test()).equals(ids(other.test())));

@@ -50,7 +50,11 @@ class PlantProviderTest {
     @Test
     void labelsFromNamesInvertedMasksBrightnessAndTestBackgroundMean() throws IOException {
         writeLayout();
-        ExplanationDataset d = load(Map.of("dir", dir.toString(), "size", "8"));
+        ExplanationDataset withValidation = load(Map.of("dir", dir.toString(), "size", "8"));
+        assertEquals(3, withValidation.train().size(), "one of the 4 training images is held out (at least one)");
+        assertEquals(1, withValidation.validation().orElseThrow().size());
+        ExplanationDataset d = load(Map.of("dir", dir.toString(), "size", "8", "validation-fraction", "0"));
+        assertTrue(d.validation().isEmpty());
         DataSplit train = d.train();
         assertEquals(4, train.size());
         assertEquals(List.of(0, 1, 0, 1), java.util.Arrays.stream(train.labels()).boxed().toList());

@@ -1,0 +1,143 @@
+package dev.mlx.app.run;
+
+import dev.mlx.api.metric.GroupAccuracy;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One method's results over restarts (seeds), aggregated as the R4 paper's Table 1 is (reference
+ * specification §8.1): with {@code acc[r,g]} the accuracy of restart {@code r} on group {@code g}
+ * and {@code Ā_g = mean_r acc[r,g]},
+ * <ul>
+ *   <li>Avg Acc = {@code mean_g Ā_g} (equal to the mean over restarts of each restart's Avg Acc),
+ *       its std = {@code std_r(mean_g acc[r,g])};
+ *   <li>Wg Acc = {@code min_g Ā_g}, the worst group of the restart-averaged accuracies (not the
+ *       mean of the per-restart minima), {@code worstGroup} its argmin, and its std =
+ *       {@code std_r acc[r, worstGroup]}.
+ * </ul>
+ * Stds are the unbiased sample standard deviation (divisor {@code R - 1}, as {@code torch.std});
+ * with one restart they are undefined ({@code NaN}).
+ *
+ * @param method the regularizer
+ * @param seeds the restarts' seeds, in order
+ * @param runs the restarts' results, in the order of {@code seeds}
+ */
+public record Restarts(String method, List<Long> seeds, List<RunResult> runs) {
+
+    /**
+     * The §8.1 aggregate of one split's group accuracies over restarts.
+     *
+     * @param avgMean Avg Acc: the mean over groups of the restart-averaged group accuracies
+     * @param avgStd the std over restarts of each restart's mean group accuracy
+     * @param wgMean Wg Acc: the lowest restart-averaged group accuracy
+     * @param wgStd the std over restarts of the accuracy on {@code worstGroup}
+     * @param worstGroup the group of {@code wgMean}
+     * @param groupMeans the restart-averaged accuracy of every group
+     */
+    public record Aggregate(double avgMean, double avgStd, double wgMean, double wgStd, int worstGroup,
+            double[] groupMeans) {
+
+        /**
+         * @param perRestart each restart's group accuracy on the same groups
+         * @return the aggregate
+         */
+        public static Aggregate of(List<GroupAccuracy> perRestart) {
+            if (perRestart.isEmpty()) {
+                throw new IllegalArgumentException("no restarts");
+            }
+            int groups = perRestart.get(0).perGroup().length;
+            int r = perRestart.size();
+            double[][] acc = new double[r][];
+            for (int i = 0; i < r; i++) {
+                acc[i] = perRestart.get(i).perGroup();
+                if (acc[i].length != groups) {
+                    throw new IllegalArgumentException("restart " + i + " has " + acc[i].length + " groups, not "
+                            + groups);
+                }
+            }
+            double[] means = new double[groups];
+            for (int g = 0; g < groups; g++) {
+                for (double[] a : acc) {
+                    means[g] += a[g] / r;
+                }
+            }
+            int worst = 0;
+            double avg = 0;
+            for (int g = 0; g < groups; g++) {
+                avg += means[g] / groups;
+                if (means[g] < means[worst]) {
+                    worst = g;
+                }
+            }
+            double[] avgPerRestart = new double[r];
+            double[] worstPerRestart = new double[r];
+            for (int i = 0; i < r; i++) {
+                for (int g = 0; g < groups; g++) {
+                    avgPerRestart[i] += acc[i][g] / groups;
+                }
+                worstPerRestart[i] = acc[i][worst];
+            }
+            return new Aggregate(avg, std(avgPerRestart), means[worst], std(worstPerRestart), worst, means);
+        }
+
+        /** @return the aggregate as comparison.json holds it (a std of one restart is {@code null}) */
+        public Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("avgMean", avgMean);
+            m.put("avgStd", Double.isNaN(avgStd) ? null : avgStd);
+            m.put("wgMean", wgMean);
+            m.put("wgStd", Double.isNaN(wgStd) ? null : wgStd);
+            m.put("worstGroup", worstGroup);
+            m.put("groupAccuracyMean", groupMeans.clone());
+            return m;
+        }
+    }
+
+    public Restarts {
+        seeds = List.copyOf(seeds);
+        runs = List.copyOf(runs);
+        if (seeds.isEmpty() || seeds.size() != runs.size()) {
+            throw new IllegalArgumentException(seeds.size() + " seeds but " + runs.size() + " runs");
+        }
+    }
+
+    /** @return the test-set aggregate */
+    public Aggregate test() {
+        return Aggregate.of(runs.stream().map(RunResult::test).toList());
+    }
+
+    /** @return the validation-set aggregate, if every restart has one */
+    public Optional<Aggregate> validation() {
+        List<GroupAccuracy> v = new ArrayList<>();
+        for (RunResult r : runs) {
+            if (r.validation().isEmpty()) {
+                return Optional.empty();
+            }
+            v.add(r.validation().get());
+        }
+        return Optional.of(Aggregate.of(v));
+    }
+
+    /**
+     * @param values samples
+     * @return their unbiased standard deviation ({@code NaN} for fewer than two)
+     */
+    static double std(double[] values) {
+        int n = values.length;
+        if (n < 2) {
+            return Double.NaN;
+        }
+        double mean = 0;
+        for (double v : values) {
+            mean += v / n;
+        }
+        double ss = 0;
+        for (double v : values) {
+            ss += (v - mean) * (v - mean);
+        }
+        return Math.sqrt(ss / (n - 1));
+    }
+}
