@@ -173,9 +173,9 @@ final class ComparisonRunner {
                     + Runtime.getRuntime().availableProcessors() + " CPUs, torch threads "
                     + System.getProperty("ai.djl.pytorch.num_threads", "default")
                     + String.format(Locale.ROOT, ", total training time %.0f s", total)
-                    + (reused == 0 ? "." : String.format(Locale.ROOT, " (%d of %d runs were taken over from an"
+                    + (reused == 0 ? "." : String.format(Locale.ROOT, " (%d of %d %s were taken over from an"
                             + " interrupted run with identical settings; their times are those of that run).",
-                            reused, methods.size() * seeds.size()));
+                            reused, methods.size() * seeds.size(), restarts ? "runs" : "methods"));
             String legend = restarts ? RestartsTable.LEGEND
                     : "Avg Acc = mean of the per-group test accuracies; Wg Acc = the lowest one.";
             String header = "# " + title + "\n\n" + setting + "\n\n" + legend + "\n\n";

@@ -14,7 +14,7 @@ import java.util.Random;
 
 /**
  * The frame of the generated test datasets ({@link TinyDecoyProvider}, {@link TinyTextProvider}): the
- * parameters {@code train-size} and {@code test-size}, and a load that draws the training split and
+ * parameters {@code train-size}, {@code test-size} and {@code validation-size} (default 0: none), and a load that draws the training split and
  * then the test split from one {@code Random(seed)} (the decoy following the label in training, random
  * in test), so that the data are fully determined by the seed; the checksum covers the inputs and
  * labels of both splits. A subclass says only how one split is generated.
@@ -60,6 +60,8 @@ public abstract class GeneratedDatasetProvider implements DatasetProvider {
         return ParameterSchema.builder()
                 .addInt("train-size", trainSize, minSize, 100_000, "training " + unit)
                 .addInt("test-size", testSize, minSize, 100_000, "test " + unit)
+                .addInt("validation-size", 0, 0, 100_000, "validation " + unit + ", drawn after both splits with the"
+                        + " decoy as in test (0 = no validation split)")
                 .build();
     }
 
@@ -68,7 +70,9 @@ public abstract class GeneratedDatasetProvider implements DatasetProvider {
         Random random = new Random(seed);
         DataSplit train = split(name + "/train", params.getInt("train-size"), random, true);
         DataSplit test = split(name + "/test", params.getInt("test-size"), random, false);
-        return new ExplanationDataset(name, train, test, checksum(train, test));
+        ExplanationDataset data = new ExplanationDataset(name, train, test, checksum(train, test));
+        int validation = params.getInt("validation-size");
+        return validation == 0 ? data : data.withValidation(split(name + "/validation", validation, random, false));
     }
 
     /**
