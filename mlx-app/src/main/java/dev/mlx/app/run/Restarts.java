@@ -18,8 +18,9 @@ import java.util.Optional;
  *       mean of the per-restart minima), {@code worstGroup} its argmin, and its std =
  *       {@code std_r acc[r, worstGroup]}.
  * </ul>
- * Stds are the unbiased sample standard deviation (divisor {@code R - 1}, as {@code torch.std});
- * with one restart they are undefined ({@code NaN}).
+ * The arithmetic is {@link GroupAccuracy#restartAverage} (shared with {@code mlx ablate}); stds are
+ * the unbiased sample standard deviation (divisor {@code R - 1}, as {@code torch.std}), undefined
+ * ({@code NaN}, {@code null} in JSON) with one restart.
  *
  * @param method the regularizer
  * @param seeds the restarts' seeds, in order
@@ -45,42 +46,10 @@ public record Restarts(String method, List<Long> seeds, List<RunResult> runs) {
          * @return the aggregate
          */
         public static Aggregate of(List<GroupAccuracy> perRestart) {
-            if (perRestart.isEmpty()) {
-                throw new IllegalArgumentException("no restarts");
-            }
-            int groups = perRestart.get(0).perGroup().length;
-            int r = perRestart.size();
-            double[][] acc = new double[r][];
-            for (int i = 0; i < r; i++) {
-                acc[i] = perRestart.get(i).perGroup();
-                if (acc[i].length != groups) {
-                    throw new IllegalArgumentException("restart " + i + " has " + acc[i].length + " groups, not "
-                            + groups);
-                }
-            }
-            double[] means = new double[groups];
-            for (int g = 0; g < groups; g++) {
-                for (double[] a : acc) {
-                    means[g] += a[g] / r;
-                }
-            }
-            int worst = 0;
-            double avg = 0;
-            for (int g = 0; g < groups; g++) {
-                avg += means[g] / groups;
-                if (means[g] < means[worst]) {
-                    worst = g;
-                }
-            }
-            double[] avgPerRestart = new double[r];
-            double[] worstPerRestart = new double[r];
-            for (int i = 0; i < r; i++) {
-                for (int g = 0; g < groups; g++) {
-                    avgPerRestart[i] += acc[i][g] / groups;
-                }
-                worstPerRestart[i] = acc[i][worst];
-            }
-            return new Aggregate(avg, std(avgPerRestart), means[worst], std(worstPerRestart), worst, means);
+            GroupAccuracy.Summary s = GroupAccuracy.restartAverage(perRestart);
+            boolean one = perRestart.size() < 2;
+            return new Aggregate(s.averageGroupAccuracy(), one ? Double.NaN : s.averageStd(), s.worstGroupAccuracy(),
+                    one ? Double.NaN : s.worstStd(), s.worstGroup(), s.perGroup());
         }
 
         /** @return the aggregate as comparison.json holds it (a std of one restart is {@code null}) */
@@ -119,25 +88,5 @@ public record Restarts(String method, List<Long> seeds, List<RunResult> runs) {
             v.add(r.validation().get());
         }
         return Optional.of(Aggregate.of(v));
-    }
-
-    /**
-     * @param values samples
-     * @return their unbiased standard deviation ({@code NaN} for fewer than two)
-     */
-    static double std(double[] values) {
-        int n = values.length;
-        if (n < 2) {
-            return Double.NaN;
-        }
-        double mean = 0;
-        for (double v : values) {
-            mean += v / n;
-        }
-        double ss = 0;
-        for (double v : values) {
-            ss += (v - mean) * (v - mean);
-        }
-        return Math.sqrt(ss / (n - 1));
     }
 }

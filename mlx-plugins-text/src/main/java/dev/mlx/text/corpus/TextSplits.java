@@ -121,17 +121,14 @@ public final class TextSplits {
     }
 
     /**
-     * Splits one corpus into the first {@code trainSize} and the next {@code testSize} texts of its
-     * shuffle.
-     *
-     * @param all the corpus, in a fixed order
      * @param trainSize training texts
-     * @param testSize test texts
-     * @param seed the split's seed
-     * @param dataset the dataset's name, for the message
-     * @return {@code [train, test]}
-     * @throws MlxException (user error) if the corpus is too small
+     * @param fraction the dataset's {@code validation-fraction}
+     * @return validation texts: {@code round(trainSize * fraction)}, at least one when {@code fraction > 0}
      */
+    public static int validationSize(int trainSize, double fraction) {
+        return fraction == 0 ? 0 : (int) Math.max(1, Math.round(trainSize * fraction));
+    }
+
     /**
      * Draws disjoint training, test and validation texts from one pool, with a fixed seed: the pool
      * shuffled once, training = the first {@code trainSize}, test = the next {@code testSize} (so both
@@ -148,15 +145,27 @@ public final class TextSplits {
     public static List<List<LabelledText>> trainTestValidation(List<LabelledText> all, int trainSize,
             int validationSize, int testSize, long seed, String dataset) {
         if ((long) trainSize + testSize + validationSize > all.size()) {
-            throw MlxException.userError(dataset + ": train-size + test-size + validation-size = "
-                    + ((long) trainSize + testSize + validationSize) + " exceeds the " + all.size()
-                    + " texts; lower train-size, test-size or validation-size");
+            throw MlxException.userError(dataset + ": train-size + test-size + " + validationSize
+                    + " validation texts = " + ((long) trainSize + testSize + validationSize) + " exceeds the "
+                    + all.size() + " texts; lower train-size, test-size or validation-fraction");
         }
         List<LabelledText> s = shuffled(all, seed);
         int t = trainSize + testSize;
         return List.of(s.subList(0, trainSize), s.subList(trainSize, t), s.subList(t, t + validationSize));
     }
 
+    /**
+     * Splits one corpus into the first {@code trainSize} and the next {@code testSize} texts of its
+     * shuffle.
+     *
+     * @param all the corpus, in a fixed order
+     * @param trainSize training texts
+     * @param testSize test texts
+     * @param seed the split's seed
+     * @param dataset the dataset's name, for the message
+     * @return {@code [train, test]}
+     * @throws MlxException (user error) if the corpus is too small
+     */
     public static List<List<LabelledText>> trainTest(List<LabelledText> all, int trainSize, int testSize, long seed,
             String dataset) {
         if ((long) trainSize + testSize > all.size()) {

@@ -33,9 +33,10 @@ final class ImdbDatasets {
                 .addString("dir", "", "source=folder: the aclImdb folder (default: aclImdb in the data directory)")
                 .addInt("train-size", 2000, 2, 50_000, "training reviews")
                 .addInt("test-size", 1000, 2, 50_000, "test reviews")
-                .addInt("validation-size", 200, 0, 25_000, "validation reviews, drawn with the split seed from the"
-                        + " reviews not used for training or test (source=folder: from the training folder); decoy-imdb"
-                        + " gives them the decoy as at test time; 0 = no validation split")
+                .addDouble(ValidationSplit.FRACTION, 0.1, 0, 0.5, "validation reviews as a fraction of train-size"
+                        + " (at least one; 0 = no validation split), drawn with the split seed from the reviews not used"
+                        + " for training or test (source=folder: from the training folder); decoy-imdb gives them the"
+                        + " decoy as at test time")
                 .addInt("max-length", 128, 8, 512, "tokens per review (longer reviews are truncated)")
                 .addInt("split-seed", 42, 0, Integer.MAX_VALUE, "seed of the fixed train/test split")
                 .addString("tokenizer", "", TextSplits.TOKENIZER_HELP);
@@ -45,7 +46,7 @@ final class ImdbDatasets {
         int trainSize = p.getInt("train-size");
         int testSize = p.getInt("test-size");
         long splitSeed = p.getInt("split-seed");
-        int validationSize = p.getInt("validation-size");
+        int validationSize = TextSplits.validationSize(trainSize, p.getDouble(ValidationSplit.FRACTION));
         List<LabelledText> train;
         List<LabelledText> validation;
         List<LabelledText> test;
@@ -65,8 +66,8 @@ final class ImdbDatasets {
             List<LabelledText> folder = AclImdbFolder.read(root, "train");
             if (trainSize + validationSize > folder.size()) {
                 throw MlxException.userError(name + ": train has only " + folder.size() + " texts, train-size +"
-                        + " validation-size = " + (trainSize + validationSize) + " requested; lower train-size or"
-                        + " validation-size");
+                        + " its validation texts = " + (trainSize + validationSize) + " requested; lower train-size or"
+                        + " validation-fraction");
             }
             List<LabelledText> pool = TextSplits.shuffled(folder, splitSeed).subList(0, trainSize + validationSize);
             train = pool.subList(0, trainSize);

@@ -50,8 +50,9 @@ public final class DecoySpamProvider implements DatasetProvider {
                                 + " folder: the extracted public corpus (easy_ham/, hard_ham/, spam/, ...)")
                 .addString("dir", "", "source=folder: the corpus folder (default: spamassassin in the data directory)")
                 .addInt("train-size", 2000, 2, MESSAGES, "training e-mails")
-                .addInt("validation-size", 200, 0, MESSAGES, "validation e-mails, drawn with the split seed from the"
-                        + " e-mails not used for training or test, with the decoy as at test time; 0 = none")
+                .addDouble(ValidationSplit.FRACTION, 0.1, 0, 0.5, "validation e-mails as a fraction of train-size (at"
+                        + " least one; 0 = none), drawn with the split seed from the e-mails not used for training or"
+                        + " test, with the decoy as at test time")
                 .addInt("test-size", 1000, 2, MESSAGES, "test e-mails")
                 .addInt("max-length", 128, 8, 512, "tokens per e-mail (longer ones are truncated)")
                 .addInt("split-seed", 42, 0, Integer.MAX_VALUE, "seed of the fixed train/test split")
@@ -82,7 +83,8 @@ public final class DecoySpamProvider implements DatasetProvider {
             checksum = "spamassassin:" + root.toAbsolutePath();
         }
         List<List<LabelledText>> split = TextSplits.trainTestValidation(all, p.getInt("train-size"),
-                p.getInt("validation-size"), p.getInt("test-size"), p.getInt("split-seed"), name());
+                TextSplits.validationSize(p.getInt("train-size"), p.getDouble(ValidationSplit.FRACTION)),
+                p.getInt("test-size"), p.getInt("split-seed"), name());
         DecoyText decoy = new DecoyText(spamWord, hamWord);
         SpuriousWords words = SpuriousWords.none().with(1, spamWord).with(0, hamWord);
         int length = p.getInt("max-length");

@@ -96,7 +96,7 @@ class DecoyImdbTest {
         writeFolder(root, "test", reviews(10));
         DecoyImdbProvider provider = new DecoyImdbProvider();
         HyperParameters p = provider.parameters().bind(provider.name(), Map.of("source", "folder", "train-size", "8",
-                "test-size", "6", "max-length", "16", "validation-size", "4"));
+                "test-size", "6", "max-length", "16", "validation-fraction", "0.5"));
         ExplanationDataset data = provider.load(p, 3, new DataContext(dir, dir.resolve("cache"), false));
         DataSplit train = data.train();
         assertEquals(8, train.size());
@@ -112,7 +112,7 @@ class DecoyImdbTest {
         assertEquals(6, data.test().size());
         assertArrayEquals(data.test().labels(), data.test().groups());
         DataSplit validation = data.validation().orElseThrow();
-        assertEquals(4, validation.size(), "4 more reviews of the training folder");
+        assertEquals(4, validation.size(), "half of train-size more reviews of the training folder");
         for (int i = 0; i < validation.size(); i++) {
             int decoys = 0;
             for (int t = 0; t < 16; t++) {
