@@ -2,6 +2,7 @@ package dev.mlx.app.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -155,6 +156,23 @@ public final class ConfigReader {
     public <T> T bind(JsonNode node, String where, Class<T> type, List<String> allowedKeys) {
         requireMapping(node, where, allowedKeys);
         return bind(() -> mapper.treeToValue(node, type), where, allowedKeys);
+    }
+
+    /**
+     * As {@link #bind(JsonNode, String, Class, List)} for a generic type, e.g.
+     * {@code new TypeReference<Map<String, List<String>>>() {}} for a grid of values per key.
+     *
+     * @param node a mapping node of {@link #root()}
+     * @param where the node's path in the file, for messages
+     * @param type the type to bind
+     * @param allowedKeys what the mapping may hold, for messages
+     * @param <T> the type
+     * @return the bound value
+     * @throws MlxException (user error) naming the file, the key and the problem
+     */
+    public <T> T bind(JsonNode node, String where, TypeReference<T> type, List<String> allowedKeys) {
+        requireMapping(node, where, allowedKeys);
+        return bind(() -> mapper.treeToValue(node, mapper.getTypeFactory().constructType(type)), where, allowedKeys);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
@@ -76,6 +77,8 @@ class ConfigReaderTest {
                 training: {epochs: 2, seeds: [0, 1, 2]}
                 other: {epochs: 2, seed: 3}
                 typed: {epochs: two}
+                grid: {lr: [0.001, 0.01], epsilon: [0.5]}
+                badGrid: {lr: 0.001}
                 """);
         ConfigReader reader = ConfigReader.readTree(file, "sweep file");
         JsonNode root = reader.root();
@@ -90,6 +93,13 @@ class ConfigReaderTest {
                 () -> reader.bind(root.get("typed"), "typed", Section.class, List.of("epochs", "seeds")));
         assertEquals("sweep file " + file + ": \"typed.epochs\" has the value 'two', which is not a whole number",
                 typed.getMessage());
+        TypeReference<Map<String, List<Double>>> grid = new TypeReference<>() {};
+        assertEquals(Map.of("lr", List.of(0.001, 0.01), "epsilon", List.of(0.5)),
+                reader.bind(root.get("grid"), "grid", grid, List.of("hyper-parameter names")));
+        MlxException badGrid = assertThrows(MlxException.class,
+                () -> reader.bind(root.get("badGrid"), "badGrid", grid, List.of("hyper-parameter names")));
+        assertTrue(badGrid.getMessage().contains("\"badGrid.lr\"") && badGrid.getMessage().contains("a list"),
+                badGrid.getMessage());
         MlxException notMap = assertThrows(MlxException.class,
                 () -> reader.bind(root.get("training").get("seeds"), "training.seeds", Section.class, List.of("x")));
         assertTrue(notMap.getMessage().contains("\"training.seeds\" must be a mapping"), notMap.getMessage());
