@@ -127,6 +127,36 @@ class TrainEndToEndTest {
         String md = Files.readString(run.resolve("report.md"));
         assertTrue(md.startsWith("# mlx run: cert-r4 on tiny-decoy"), md);
         assertTrue(md.contains(data.checksum()), md);
+        assertTrue(report.get("results").get("validation").isNull(), "tiny-decoy has no validation split by default");
+        assertEquals(0, report.get("results").get("validationSize").asInt());
+        assertTrue(md.contains("Validation: none (this dataset has no validation split)"), md);
+    }
+
+    @Test
+    @Order(2)
+    void aValidationSplitIsEvaluatedAndReported() throws IOException {
+        Path out = tmp.resolve("with-validation");
+        CliRun r = mlx(TINY, "train", "--config", run.resolve("config.json").toString(), "--dataset-param",
+                "validation-size=60", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        JsonNode results = JSON.readTree(out.resolve("report.json").toFile()).get("results");
+        JsonNode v = results.get("validation");
+        assertEquals(60, results.get("validationSize").asInt());
+        long n = 0;
+        long correct = 0;
+        double worst = 1;
+        for (int g = 0; g < v.get("groupCount").size(); g++) {
+            n += v.get("groupCount").get(g).asLong();
+            correct += v.get("groupCorrect").get(g).asLong();
+            worst = Math.min(worst, v.get("groupAccuracy").get(g).asDouble());
+        }
+        assertEquals(60, n, "every validation example is evaluated once");
+        assertEquals((double) correct / n, v.get("accuracy").asDouble(), 1e-12);
+        assertEquals(worst, v.get("worstGroupAccuracy").asDouble(), 1e-12);
+        assertEquals(JSON.readTree(run.resolve("report.json").toFile()).get("results").get("avgGroupAccuracy"),
+                results.get("avgGroupAccuracy"), "drawn after both splits: training and test are unchanged");
+        assertTrue(Files.readString(out.resolve("report.md")).contains("Validation (60 examples, carved from the"
+                + " training data): Avg Acc"));
     }
 
     @Test
