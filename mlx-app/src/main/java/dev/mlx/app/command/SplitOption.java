@@ -7,10 +7,11 @@ import picocli.CommandLine.Option;
 
 /** The {@code --split} option of the commands that work on one split of a dataset (a picocli mixin). */
 public final class SplitOption {
-    @Option(names = "--split", description = "Dataset split: test or train (default: test).")
+    @Option(names = "--split", description = "Dataset split: test, train or validation (the split carved from the"
+            + " training data; default: test).")
     String split = "test";
 
-    /** @return the split's name as given: {@code test} or {@code train} once {@link #check()} passed */
+    /** @return the split's name as given: {@code test}, {@code train} or {@code validation} once {@link #check()} passed */
     String name() {
         return split;
     }
@@ -22,8 +23,8 @@ public final class SplitOption {
 
     /** @throws MlxException (user error) unless the option names a split */
     void check() {
-        if (!split.equals("test") && !split.equals("train")) {
-            throw MlxException.userError("--split " + split + " is not a split; use test or train");
+        if (!split.equals("test") && !split.equals("train") && !split.equals("validation")) {
+            throw MlxException.userError("--split " + split + " is not a split; use test, train or validation");
         }
     }
 
@@ -32,6 +33,11 @@ public final class SplitOption {
      * @return its split named by the option
      */
     DataSplit of(ExplanationDataset data) {
+        if (split.equals("validation")) {
+            return data.validation().orElseThrow(() -> MlxException.userError("dataset " + data.name() + " has no"
+                    + " validation split (see its validation-fraction parameter in 'mlx plugins'); use --split test or"
+                    + " train"));
+        }
         return isTest() ? data.test() : data.train();
     }
 }

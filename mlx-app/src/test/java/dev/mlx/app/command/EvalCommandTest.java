@@ -279,6 +279,23 @@ class EvalCommandTest {
     }
 
     @Test
+    void theValidationSplitReproducesTheRunsValidationNumbers() throws IOException {
+        Path run = tmp.resolve("erm-validation");
+        CliRun trained = mlx("train", "--dataset", "tiny-decoy", "--dataset-param", "validation-size=60", "--epochs",
+                "2", "--batch-size", "50", "--lr", "0.01", "--model-param", "hidden=16", "--out", run.toString());
+        assertEquals(0, trained.exitCode(), trained::toString);
+        CliRun result = mlx("eval", "--run", run.toString(), "--metrics", "group-accuracy", "--split", "validation");
+        assertEquals(0, result.exitCode(), result::toString);
+        JsonNode eval = read(run.resolve("eval.json"));
+        assertEquals("validation", eval.get("split").asText());
+        assertEquals(60, eval.get("examples").asInt());
+        JsonNode validation = read(run.resolve("report.json")).get("results").get("validation");
+        JsonNode group = eval.get("metrics").get("group-accuracy").get("values");
+        assertEquals(validation.get("avgGroupAccuracy").asDouble(), group.get("avg-group-accuracy").asDouble(), 0);
+        assertEquals(validation.get("worstGroupAccuracy").asDouble(), group.get("worst-group-accuracy").asDouble(), 0);
+    }
+
+    @Test
     void badMetricParametersAreUserErrors() throws IOException {
         Path run = copy(erm, "bad-params");
         String unknown = userError(run, mlx("eval", "--run", run.toString(), "-P", "radius=0.1"));
@@ -289,7 +306,7 @@ class EvalCommandTest {
         String badValue = userError(run, mlx("eval", "--run", run.toString(), "-P", "fragility.epsilon=-1"));
         assertTrue(badValue.contains("epsilon") && badValue.contains("out of range"), badValue);
         String badSplit = userError(run, mlx("eval", "--run", run.toString(), "--split", "validation"));
-        assertTrue(badSplit.contains("validation"), badSplit);
+        assertTrue(badSplit.contains("has no validation split"), badSplit);
     }
 
     private static List<String> names(JsonNode object) {

@@ -83,7 +83,7 @@ class ExplainCommandTest {
                 + " indices in 0..39");
         assertMessage(explain("--examples", "1", "--count", "2"), "give either --examples or --count, not both");
         assertMessage(explain("--count", "0"), "--count must be at least 1, got 0");
-        assertMessage(explain("--split", "dev"), "--split dev is not a split; use test or train");
+        assertMessage(explain("--split", "dev"), "--split dev is not a split; use test, train or validation");
         assertMessage(explain("--target", "both"), "--target both is not a target; use label or prediction");
         assertMessage(explain("--method", "smoothgrad", "-P", "bogus=1"), "bogus");
         CliRun missing = CliRun.of(ReportHtmlTest.TINY, "explain", tmp.resolve("absent").toString(),

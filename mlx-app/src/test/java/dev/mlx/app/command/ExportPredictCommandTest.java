@@ -158,9 +158,14 @@ class ExportPredictCommandTest {
         assertEquals(2, both.exitCode(), both::toString);
         assertTrue(both.singleError().contains("drop --dataset"), both::toString);
 
-        CliRun split = mlx("predict", onnx.toString(), "--run", run.toString(), "--split", "validation");
+        CliRun split = mlx("predict", onnx.toString(), "--run", run.toString(), "--split", "dev");
         assertEquals(2, split.exitCode(), split::toString);
-        assertTrue(split.singleError().contains("--split validation is not a split"), split::toString);
+        assertTrue(split.singleError().contains("--split dev is not a split; use test, train or validation"),
+                split::toString);
+        CliRun noValidation = mlx("predict", onnx.toString(), "--run", run.toString(), "--split", "validation");
+        assertEquals(2, noValidation.exitCode(), noValidation::toString);
+        assertTrue(noValidation.singleError().contains("tiny-decoy has no validation split"),
+                noValidation::toString);
 
         Path garbage = Files.writeString(tmp.resolve("garbage.onnx"), "not a model");
         CliRun malformed = mlx("predict", garbage.toString(), "--run", run.toString());
