@@ -10,6 +10,7 @@ import dev.mlx.api.error.MlxException;
 import dev.mlx.app.plugin.PluginKind;
 import dev.mlx.app.run.MethodDefaults;
 import dev.mlx.app.testing.CliRun;
+import dev.mlx.app.testing.TinyDecoyProvider;
 import dev.mlx.app.testing.TinyTextProvider;
 import dev.mlx.engine.train.TrainingConfig;
 import java.io.IOException;
@@ -140,5 +141,22 @@ class DemoProfileTest {
             assertEquals(1, report.get("epochs").size());
         }
         assertTrue(Files.size(out.resolve("report.html")) > 0);
+    }
+
+    @Test
+    void theDemoRunsEveryMethodOncePerSeed(@TempDir Path tmp) throws IOException {
+        Path out = tmp.resolve("demo-seeds");
+        CliRun run = CliRun.of(b -> b.add(PluginKind.DATASET, new TinyDecoyProvider(), "test"), "demo", "--dataset",
+                TinyDecoyProvider.NAME, "--methods", "erm", "--epochs", "1", "--seeds", "3,5", "-o", out.toString(),
+                "--plugins-dir", tmp.resolve("none").toString(), "--cache-dir", tmp.resolve("cache").toString());
+        assertEquals(0, run.exitCode(), run::toString);
+        JsonNode erm = new ObjectMapper().readTree(out.resolve("comparison.json").toFile()).get("methods").get(0);
+        assertEquals("[3,5]", erm.get("seeds").toString());
+        assertEquals(2, erm.get("perSeed").size());
+        assertTrue(erm.get("avgStd").isNumber() && erm.get("wgStd").isNumber(), erm::toString);
+        for (String seed : List.of("seed3", "seed5")) {
+            assertTrue(Files.isRegularFile(out.resolve("erm").resolve(seed).resolve("report.json")), seed);
+        }
+        assertTrue(Files.readString(out.resolve("comparison.md")).contains(" ± "));
     }
 }
