@@ -71,7 +71,9 @@ class SalientImageNetTrainTest {
         assertTrue(run.out().contains("rrr on salient-imagenet"), run.out());
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         JsonNode results = report.get("results");
-        assertEquals(18, results.get("trainSize").asInt(), "75% of each class of 8 (6) x 3 classes");
+        assertEquals(16, results.get("trainSize").asInt(),
+                "75% of each class of 8 (6) x 3 classes, less the 2 validation images (10%, rounded)");
+        assertEquals(2, results.get("validationSize").asInt());
         assertEquals(6, results.get("testSize").asInt());
         assertEquals(3, results.get("groupCount").size(), "groups = the 3 classes");
         double acc = results.get("testAccuracy").asDouble();
