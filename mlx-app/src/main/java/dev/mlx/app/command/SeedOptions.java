@@ -15,7 +15,7 @@ public final class SeedOptions {
     @Option(names = "--seed", description = "Seed of data construction, initialisation and shuffling (default: 0).")
     Long seed;
 
-    @Option(names = "--seeds", split = ",", paramLabel = "SEED[,SEED...]", description = "Restarts: train every"
+    @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "Restarts: train every"
             + " method once per seed (e.g. 0,1,2) and report Avg and Wg Acc as mean ± std over the seeds.")
     List<Long> seeds;
 

@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 @Command(name = "train", description = "Train one model with one regularizer and write a run folder"
         + " (config.json, model.params, metrics.csv, report.json, report.md, report.html).")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "JSON file with the run settings; command-line options override it.")
+    @Option(names = "--config", description = "JSON or YAML file with the run settings (the keys of a run's config.json;"
+            + " .yaml/.yml = YAML); command-line options override it.")
     Path config;
 
     @Mixin
