@@ -151,7 +151,9 @@ final class ComparisonRunner {
                     RunSpec spec = new RunSpec(dataset, datasetParams, model, Map.of(), method, d.regularizerParams(),
                             config);
                     String prefix = restarts ? method + "/seed" + seed + "/" : method + "/";
-                    Optional<RunResult> saved = reusable(sources, prefix, spec, loaded);
+                    // also the other layout, so that a single-seed comparison resumes into a multi-seed one and back
+                    String other = restarts ? method + "/" : method + "/seed" + seed + "/";
+                    Optional<RunResult> saved = reusable(sources, List.of(prefix, other), spec, loaded);
                     reused += saved.isPresent() ? 1 : 0;
                     String label = restarts ? method + " seed " + seed : method;
                     RunResult result = saved.isPresent() ? saved.get()
@@ -210,16 +212,27 @@ final class ComparisonRunner {
         }
     }
 
-    private Optional<RunResult> reusable(List<Path> sources, String prefix, RunSpec spec,
+    /**
+     * @param sources folders of earlier comparisons towards the same output
+     * @param prefixes where a run of this (method, seed) may sit in them, the current layout first
+     * @param spec the run to be done
+     * @param loaded its data
+     * @return a finished run with exactly these settings (its seed included), if one of the sources has it
+     */
+    private Optional<RunResult> reusable(List<Path> sources, List<String> prefixes, RunSpec spec,
             DatasetLoader.Loaded loaded) {
+        String label = prefixes.get(0).substring(0, prefixes.get(0).length() - 1);
         for (Path source : sources) {
-            Optional<RunResult> saved = FinishedRun.matching(source.resolve(prefix), spec, loaded.params(),
-                    loaded.data(), catalog);
-            if (saved.isPresent()) {
-                settings.err().printf(Locale.ROOT, "%s: reusing the finished run in %s (Avg Acc %.2f%%, Wg Acc %.2f%%)%n",
-                        prefix.substring(0, prefix.length() - 1), source.resolve(prefix), 100 * saved.get().test().averageGroupAccuracy(),
-                        100 * saved.get().test().worstGroupAccuracy());
-                return saved;
+            for (String prefix : prefixes) {
+                Optional<RunResult> saved = FinishedRun.matching(source.resolve(prefix), spec, loaded.params(),
+                        loaded.data(), catalog);
+                if (saved.isPresent()) {
+                    settings.err().printf(Locale.ROOT, "%s: reusing the finished run in %s (Avg Acc %.2f%%,"
+                            + " Wg Acc %.2f%%)%n", label, source.resolve(prefix),
+                            100 * saved.get().test().averageGroupAccuracy(),
+                            100 * saved.get().test().worstGroupAccuracy());
+                    return saved;
+                }
             }
         }
         return Optional.empty();

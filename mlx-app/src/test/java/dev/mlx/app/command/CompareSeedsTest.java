@@ -173,6 +173,26 @@ class CompareSeedsTest {
 
     @Test
     @Order(3)
+    void aSingleSeedComparisonResumesIntoAMultiSeedOne() throws Exception {
+        Path single = tmp.resolve("single");
+        CliRun one = compare(single, "--seed", "1");
+        assertEquals(0, one.exitCode(), one::toString);
+        assertTrue(Files.isRegularFile(single.resolve("erm").resolve("report.json")), "the single-seed layout");
+        CliRun more = compare(single, "--seeds", "1,2", "--resume");
+        assertEquals(0, more.exitCode(), more::toString);
+        assertTrue(more.err().contains("erm/seed1: reusing the finished run in " + single.resolve("erm")), more::toString);
+        assertTrue(more.err().contains("rrr/seed1: reusing"), more::toString);
+        assertFalse(more.err().contains("seed2: reusing"), more::toString);
+        assertTrue(Files.isRegularFile(single.resolve("erm").resolve("seed1").resolve("report.json")));
+        assertFalse(Files.exists(single.resolve("erm").resolve("report.json")), "the new layout replaced the old");
+        JsonNode perSeed = JSON.readTree(single.resolve("comparison.json").toFile()).get("methods").get(0)
+                .get("perSeed");
+        assertEquals(json.get("methods").get(0).get("perSeed").get(1).get("avgGroupAccuracy"),
+                perSeed.get(0).get("avgGroupAccuracy"), "seed 1 gives the same numbers in both comparisons");
+    }
+
+    @Test
+    @Order(3)
     void seedAndSeedsTogetherOrARepeatedSeedAreUserErrors() {
         CliRun both = compare(tmp.resolve("x"), "--seed", "1", "--seeds", "0,1");
         assertEquals(2, both.exitCode(), both::toString);
