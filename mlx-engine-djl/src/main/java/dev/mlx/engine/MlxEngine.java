@@ -60,6 +60,7 @@ public final class MlxEngine implements AutoCloseable {
                     + ". Its natives come from the Maven artifact ai.djl.pytorch:pytorch-native-cpu (linux-x86_64);"
                     + " check DJL_CACHE_DIR is writable.", e);
         }
+        OneDnnSwitch.disableOneDnn();
         NDManager root = engine.newBaseManager(Device.cpu());
         try {
             TorchScriptGradHelper helper = TorchScriptGradHelper.load(root);

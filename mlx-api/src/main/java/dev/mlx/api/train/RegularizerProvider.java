@@ -40,7 +40,8 @@ import java.util.Optional;
  * and the services file holds the single line {@code com.example.MaskedL1Provider}.
  *
  * <p>Multiply by numbers with {@link Scalars} rather than DJL's {@code mul(Number)}: the latter
- * lets the backward pass read freed memory (see {@link Scalars}).
+ * lets the backward pass read freed memory (see {@link Scalars}). The engine's test kit
+ * ({@code RegularizerTestKit.checkAll}) checks this in your compiled classes.
  *
  * <p><b>Rules.</b> The constructor must be public, take no arguments and do no work (no native
  * calls, no I/O): discovery instantiates every provider. {@link #name()} must be unique among

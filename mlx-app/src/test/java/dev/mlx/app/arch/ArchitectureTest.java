@@ -159,7 +159,6 @@ class ArchitectureTest {
     /** Classes whose Number arithmetic is only on detached arrays (keep this list short and justified). */
     private static final String[] NO_GRAD_NUMBER_ARITHMETIC = {
         "dev.mlx.engine.train.Adam", // parameter update, outside any graph
-        "dev.mlx.engine.method.AdvR4Provider$Search", // the box of the attack; its result is detached
         "dev.mlx.engine.eval.EmpiricalFragilityMetricProvider", // sampling noise at evaluation, no backward
     };
 }

@@ -187,9 +187,9 @@ public final class AdvR4Provider implements RegularizerProvider {
                 SplittableRandom[] streams, int from) {
             NDManager outer = x.getManager();
             try (NDManager scope = outer.newSubManager()) {
-                NDArray lower = masks.mul((float) -epsilon);
+                NDArray lower = Scalars.times(masks, -epsilon);
                 lower.attach(scope);
-                NDArray upper = masks.mul((float) epsilon);
+                NDArray upper = Scalars.times(masks, epsilon);
                 upper.attach(scope);
                 NDArray y = labels.duplicate();
                 y.attach(scope);
@@ -235,7 +235,7 @@ public final class AdvR4Provider implements RegularizerProvider {
                             bestValue.attach(scope);
                         }
                         if (move) {
-                            NDArray delta = xt.add(direction.mul((float) stepSize)).sub(x).maximum(lower)
+                            NDArray delta = xt.add(Scalars.times(direction, stepSize)).sub(x).maximum(lower)
                                     .minimum(upper);
                             current = delta.add(x);
                             current.attach(scope);

@@ -42,7 +42,11 @@ import java.util.SplittableRandom;
  *   <li>{@link #checkNoLeak}: after the batch manager closes, no NDArray created by the penalty
  *       is left on any other manager (e.g. the parameters');</li>
  *   <li>{@link #checkParameters}: defaults validate, values round-trip through the schema, an
- *       unknown key and an out-of-range value are rejected.</li>
+ *       unknown key and an out-of-range value are rejected;</li>
+ *   <li>{@link #checkNoBorrowedScalars}: the provider's code (and the regularizer class it returns)
+ *       never calls DJL's {@code mul/div/pow/minimum/maximum(Number)}, whose scalar operand the
+ *       backward pass can read after it was freed; {@link dev.mlx.api.train.Scalars} is the safe form
+ *       ({@link BorrowedScalarCalls}).</li>
  * </ul>
  */
 public final class RegularizerTestKit {
@@ -63,9 +67,28 @@ public final class RegularizerTestKit {
     public void checkAll(RegularizerProvider provider) {
         HyperParameters defaults = provider.parameters().defaults();
         checkParameters(provider);
+        checkNoBorrowedScalars(provider);
         checkParameterGradient(provider, defaults, 1e-4);
         checkDeterminism(provider, defaults);
         checkNoLeak(provider, defaults);
+    }
+
+    /**
+     * Fails if the provider's classes call DJL's {@code NDArray} arithmetic with a {@code Number}
+     * operand that autograd keeps for the backward pass (see {@link BorrowedScalarCalls}); use
+     * {@link dev.mlx.api.train.Scalars} instead. Scans the provider class, its nested classes and the
+     * class of the regularizer it creates with its defaults.
+     *
+     * @param provider the regularizer
+     */
+    public void checkNoBorrowedScalars(RegularizerProvider provider) {
+        List<String> calls = BorrowedScalarCalls.find(provider.getClass(),
+                provider.create(provider.parameters().defaults()).getClass());
+        if (!calls.isEmpty()) {
+            throw new AssertionError(provider.name() + ": " + String.join("; ", calls) + ". The backward pass can read"
+                    + " that number after DJL freed it; use dev.mlx.api.train.Scalars (times, divide, minimum,"
+                    + " maximum) or OwnedArrays.scalar instead");
+        }
     }
 
     /**
