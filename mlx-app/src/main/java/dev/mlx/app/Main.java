@@ -55,14 +55,14 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err, Consumer<PluginRegistry.Builder> extraPlugins) {
         MlxEngine.configureOffline();
         try (EngineHolder engine = new EngineHolder()) {
-            Path pluginsDir = globalPath(args, "--plugins-dir", "MLX_PLUGINS", Path.of("plugins"));
+            Path pluginsDir = globalPath(args, "--plugins-dir", "MLX_PLUGINS", defaultPluginsDir());
             Path cacheDir = globalPath(args, "--cache-dir", "MLX_CACHE",
                     Path.of(System.getProperty("user.home"), ".cache", "mlx"));
             AppSettings settings = new AppSettings(cacheDir, pluginsDir, out, err);
             PluginRegistry.Builder builder = PluginRegistry.builder();
             extraPlugins.accept(builder);
             PluginRegistry registry = builder
-                    .discover(PluginRegistry.pluginClassLoader(pluginsDir, Main.class.getClassLoader())).build();
+                    .discoverFolder(pluginsDir, Main.class.getClassLoader()).build();
             LOG.info("plugins: {}", registry.summary());
             Injector injector = Guice.createInjector(new AppModule(settings, engine), new PluginModule(registry));
             CommandLine cli = new CommandLine(MlxCommand.class, new GuiceFactory(injector));
@@ -96,6 +96,21 @@ public final class Main {
             }
         }
         return null;
+    }
+
+    /**
+     * The plugins folder when neither {@code --plugins-dir} nor {@code MLX_PLUGINS} names one: the user's
+     * configuration directory ({@code $XDG_CONFIG_HOME/mlx/plugins}, by default {@code ~/.config/mlx/plugins}),
+     * never the working directory, so that running mlx inside a downloaded folder that carries a
+     * {@code plugins/} subfolder does not run its code.
+     *
+     * @return the default plugins folder
+     */
+    static Path defaultPluginsDir() {
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        Path config = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".config");
+        return config.resolve("mlx").resolve("plugins");
     }
 
     private static Path globalPath(String[] args, String option, String env, Path fallback) {

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
                 PredictCommand.class, AblateCommand.class, TrialCommand.class})
 public final class MlxCommand implements Runnable {
     @Option(names = "--plugins-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Folder of plugin JARs (default: $MLX_PLUGINS or ./plugins).")
+            description = "Folder of plugin JARs (default: $MLX_PLUGINS, else $XDG_CONFIG_HOME/mlx/plugins, by default"
+                    + " ~/.config/mlx/plugins; never the working directory).")
     Path pluginsDir;
 
     @Option(names = "--cache-dir", scope = picocli.CommandLine.ScopeType.INHERIT,

@@ -210,6 +210,7 @@ public final class EvalCommand implements Callable<Integer> {
                 Provenance.plugin(registry.require(PluginKind.METRIC, s.name()))));
         plugins.put("metrics", metricPlugins);
         provenance.put("plugins", plugins);
+        provenance.put("pluginJars", Provenance.jars(registry));
         root.put("provenance", provenance);
         root.put("config", config);
         return root;

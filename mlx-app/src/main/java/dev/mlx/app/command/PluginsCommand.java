@@ -27,13 +27,16 @@ public final class PluginsCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream out = settings.out();
         out.println("plugins folder: " + settings.pluginsDir().toAbsolutePath());
+        for (dev.mlx.app.plugin.PluginJar jar : catalog.registry().jars()) {
+            out.println("  " + jar.fileName() + "  sha256 " + jar.sha256());
+        }
         for (PluginKind kind : PluginKind.values()) {
             out.println();
             out.println(kind.label() + "s:");
             for (PluginInfo info : catalog.registry().plugins(kind).values()) {
                 out.printf("  %-14s %s%n", info.name(), info.provider().description());
-                out.printf("  %-14s from %s (version %s, %s)%n", "", info.source(), info.version(),
-                        info.provider().getClass().getName());
+                out.printf("  %-14s from %s (version %s, %s)%s%n", "", info.source(), info.version(),
+                        info.provider().getClass().getName(), info.sha256() == null ? "" : " sha256 " + info.sha256());
                 for (ParameterSpec p : info.provider().parameters().specs()) {
                     out.printf("  %-14s   %s = %s  [%s%s] %s%n", "", p.name(), p.defaultValue(),
                             p.type().name().toLowerCase(java.util.Locale.ROOT), p.allowed(), p.description());
@@ -52,7 +55,7 @@ public final class PluginsCommand implements Callable<Integer> {
             out.println();
             out.println("plugins that failed to load (skipped):");
             for (PluginLoadFailure f : catalog.registry().failures()) {
-                out.println("  " + f.kind().label() + ": " + f.message());
+                out.println("  " + f.label() + ": " + f.message());
             }
         }
         return 0;

@@ -9,8 +9,9 @@ import dev.mlx.api.Described;
  * @param provider the provider instance
  * @param source where its class came from: the JAR file name, or a classes folder
  * @param version its implementation version from the JAR manifest, or {@code "dev"}
+ * @param sha256 the SHA-256 of its JAR when it came from the plugins folder, else {@code null}
  */
-public record PluginInfo(PluginKind kind, Described provider, String source, String version) {
+public record PluginInfo(PluginKind kind, Described provider, String source, String version, String sha256) {
     /** @return the plugin's name */
     public String name() {
         return provider.name();

@@ -2,11 +2,6 @@ package dev.mlx.app.plugin;
 
 import dev.mlx.api.Described;
 import dev.mlx.api.error.MlxException;
-import java.io.IOException;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +30,18 @@ public final class PluginRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
     private final Map<PluginKind, Map<String, PluginInfo>> plugins;
     private final List<PluginLoadFailure> failures;
+    private final List<PluginJar> jars;
 
-    private PluginRegistry(Map<PluginKind, Map<String, PluginInfo>> plugins, List<PluginLoadFailure> failures) {
+    private PluginRegistry(Map<PluginKind, Map<String, PluginInfo>> plugins, List<PluginLoadFailure> failures,
+            List<PluginJar> jars) {
         this.plugins = plugins;
         this.failures = List.copyOf(failures);
+        this.jars = List.copyOf(jars);
+    }
+
+    /** @return the plugin JARs loaded from the plugins folder, with their SHA-256, sorted by file name */
+    public List<PluginJar> jars() {
+        return jars;
     }
 
     /** @return a new builder */
@@ -48,32 +50,15 @@ public final class PluginRegistry {
     }
 
     /**
-     * The class loader for a plugins folder: every {@code *.jar} in it (sorted by name), with
-     * {@code parent} as parent. A missing folder gives {@code parent} itself.
+     * The class loader for a plugins folder: every readable {@code *.jar} in it (sorted by name), with
+     * {@code parent} as parent ({@link PluginFolder}). A missing folder gives {@code parent} itself.
      *
      * @param pluginsDir the folder
      * @param parent the parent loader (the application's)
      * @return the loader
      */
     public static ClassLoader pluginClassLoader(Path pluginsDir, ClassLoader parent) {
-        if (pluginsDir == null || !Files.isDirectory(pluginsDir)) {
-            return parent;
-        }
-        try (Stream<Path> files = Files.list(pluginsDir)) {
-            List<URL> urls = new ArrayList<>();
-            for (Path jar : files.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList()) {
-                urls.add(jar.toUri().toURL());
-            }
-            if (urls.isEmpty()) {
-                return parent;
-            }
-            LOG.info("plugins folder {}: {} JAR(s)", pluginsDir, urls.size());
-            return new URLClassLoader("mlx-plugins", urls.toArray(URL[]::new), parent);
-        } catch (MalformedURLException e) {
-            throw MlxException.userError("cannot read plugins folder " + pluginsDir + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw MlxException.userError("cannot list plugins folder " + pluginsDir + ": " + e.getMessage(), e);
-        }
+        return PluginFolder.scan(pluginsDir).classLoader(parent);
     }
 
     /**
@@ -125,6 +110,8 @@ public final class PluginRegistry {
     public static final class Builder {
         private final Map<PluginKind, Map<String, PluginInfo>> plugins = new EnumMap<>(PluginKind.class);
         private final List<PluginLoadFailure> failures = new ArrayList<>();
+        private final List<PluginJar> jars = new ArrayList<>();
+        private final Map<String, String> jarSha256 = new java.util.HashMap<>();
 
         private Builder() {
             for (PluginKind kind : PluginKind.values()) {
@@ -152,7 +139,8 @@ public final class PluginRegistry {
                         + provider.getClass().getName() + " from " + source
                         + "; remove one of the two JARs from the class path or plugins folder");
             }
-            PluginInfo info = new PluginInfo(kind, provider, source, PluginInfo.versionOf(provider.getClass()));
+            PluginInfo info = new PluginInfo(kind, provider, source, PluginInfo.versionOf(provider.getClass()),
+                    jarSha256.get(source));
             plugins.get(kind).put(name, info);
             LOG.debug("loaded {} plugin '{}' from {}", kind.label(), name, source);
             return this;
@@ -165,6 +153,29 @@ public final class PluginRegistry {
          * @return this
          */
         public Builder discover(ClassLoader loader) {
+            return discover(loader, PluginFolder.scan(null));
+        }
+
+        /**
+         * Adds every provider in the readable JARs of a plugins folder (and on {@code parent}'s class
+         * path); a JAR that cannot be read, or a provider its services file names that cannot be
+         * loaded, is recorded as a failure naming the JAR, and the others still load.
+         *
+         * @param pluginsDir the plugins folder (may be missing)
+         * @param parent the application's class loader
+         * @return this
+         */
+        public Builder discoverFolder(Path pluginsDir, ClassLoader parent) {
+            PluginFolder folder = PluginFolder.scan(pluginsDir);
+            failures.addAll(folder.failures());
+            for (PluginJar jar : folder.jars()) {
+                jars.add(jar);
+                jarSha256.put(jar.fileName(), jar.sha256());
+            }
+            return discover(folder.classLoader(parent), folder);
+        }
+
+        private Builder discover(ClassLoader loader, PluginFolder folder) {
             for (PluginKind kind : PluginKind.values()) {
                 Iterator<? extends Described> it = ServiceLoader.load(kind.service(), loader).iterator();
                 int failuresHere = 0;
@@ -177,8 +188,10 @@ public final class PluginRegistry {
                         provider = it.next();
                     } catch (ServiceConfigurationError | LinkageError e) {
                         failuresHere++;
-                        String message = e.getMessage() + (e.getCause() == null ? "" : " (cause: " + e.getCause() + ")");
-                        failures.add(new PluginLoadFailure(kind, message));
+                        String jar = declaringJar(folder, e.getMessage());
+                        String message = e.getMessage() + (jar == null ? "" : " (listed in " + jar + ")")
+                                + (e.getCause() == null ? "" : " (cause: " + e.getCause() + ")");
+                        failures.add(new PluginLoadFailure(kind, jar == null ? "class path" : jar, message));
                         LOG.warn("a {} plugin failed to load and is skipped: {}", kind.label(), message);
                         continue;
                     }
@@ -191,7 +204,7 @@ public final class PluginRegistry {
                     } catch (RuntimeException | LinkageError e) {
                         String message = "Provider " + provider.getClass().getName() + " from " + source
                                 + " failed to describe itself (cause: " + e + ")";
-                        failures.add(new PluginLoadFailure(kind, message));
+                        failures.add(new PluginLoadFailure(kind, source, message));
                         LOG.warn("a {} plugin failed to load and is skipped: {}", kind.label(), message);
                     }
                 }
@@ -208,7 +221,16 @@ public final class PluginRegistry {
                         .forEach(p -> copy.put(p.name(), p));
                 sorted.put(kind, java.util.Collections.unmodifiableMap(copy));
             });
-            return new PluginRegistry(sorted, failures);
+            return new PluginRegistry(sorted, failures, jars);
+        }
+
+        /** The JAR whose services file names the provider in a ServiceLoader message ("Provider a.B not found"). */
+        private static String declaringJar(PluginFolder folder, String message) {
+            if (message == null) {
+                return null;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Provider (\\S+)").matcher(message);
+            return m.find() ? folder.declaringJar(m.group(1)) : null;
         }
     }
 }

@@ -25,7 +25,23 @@ public final class Provenance {
         plugins.put("model", plugin(registry.require(PluginKind.MODEL, spec.model())));
         plugins.put("regularizer", plugin(registry.require(PluginKind.REGULARIZER, spec.regularizer())));
         p.put("plugins", plugins);
+        p.put("pluginJars", jars(registry));
         return p;
+    }
+
+    /**
+     * @param registry the plugins
+     * @return every JAR loaded from the plugins folder with its SHA-256, JSON-ready
+     */
+    public static java.util.List<Map<String, Object>> jars(PluginRegistry registry) {
+        java.util.List<Map<String, Object>> list = new java.util.ArrayList<>();
+        for (dev.mlx.app.plugin.PluginJar jar : registry.jars()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", jar.path().toAbsolutePath().toString());
+            m.put("sha256", jar.sha256());
+            list.add(m);
+        }
+        return list;
     }
 
     /** @return mlx version, JVM, OS, CPUs and torch threads of this process, as a mutable JSON-ready map */
@@ -50,6 +66,9 @@ public final class Provenance {
         m.put("class", info.provider().getClass().getName());
         m.put("source", info.source());
         m.put("version", info.version());
+        if (info.sha256() != null) {
+            m.put("sha256", info.sha256());
+        }
         return m;
     }
 

@@ -241,7 +241,7 @@ class TrainEndToEndTest {
 
     @Test
     @Order(5)
-    void aDroppedInRegularizerJarTrainsWithNoCodeChange() throws IOException {
+    void aDroppedInRegularizerJarTrainsWithNoCodeChange() throws Exception {
         Path plugins = tmp.resolve("plugins");
         // Exactly the javadoc example: mean().mul(lambda) with a double lambda gives a float64 scalar,
         // which the trainer must accept next to the float32 task loss.
@@ -257,6 +257,14 @@ class TrainEndToEndTest {
         JsonNode prov = JSON.readTree(out.resolve("report.json").toFile()).get("provenance");
         assertEquals("masked-l1.jar", prov.get("plugins").get("regularizer").get("source").asText());
         assertEquals("9.9.9-test", prov.get("plugins").get("regularizer").get("version").asText());
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(plugins.resolve("masked-l1.jar"))));
+        assertEquals(sha, prov.get("plugins").get("regularizer").get("sha256").asText());
+        assertEquals(1, prov.get("pluginJars").size(), prov.toString());
+        assertEquals(plugins.resolve("masked-l1.jar").toAbsolutePath().toString(),
+                prov.get("pluginJars").get(0).get("file").asText());
+        assertEquals(sha, prov.get("pluginJars").get(0).get("sha256").asText());
+        assertTrue(prov.get("plugins").get("dataset").get("sha256") == null, "class-path plugins have no JAR hash");
         assertEquals("2.0", JSON.readTree(out.resolve("config.json").toFile()).get("regularizerParams")
                 .get("lambda").asText());
         double penalty = Double.parseDouble(Files.readAllLines(out.resolve("metrics.csv")).get(1).split(",")[2]);

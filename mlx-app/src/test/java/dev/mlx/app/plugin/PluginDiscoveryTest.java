@@ -194,7 +194,8 @@ class PluginDiscoveryTest {
         String failureText = String.join("\n", lines.subList(failures, lines.size()));
         assertTrue(failureText.contains("com.example.bad.Throwing") && failureText.contains("boom in constructor"),
                 failureText);
-        assertTrue(failureText.contains("com.example.bad.Missing"), failureText);
+        assertTrue(failureText.contains("com.example.bad.Missing") && failureText.contains("listed in bad.jar"),
+                failureText);
         assertTrue(failureText.contains("com.example.bad.BadName") && failureText.contains("boom in name")
                 && failureText.contains("bad.jar"), failureText);
         assertTrue(failureText.contains("com.example.bad.BadParams") && failureText.contains("boom in parameters"),
@@ -217,6 +218,85 @@ class PluginDiscoveryTest {
         names.add(extra);
         java.util.Collections.sort(names);
         return names;
+    }
+
+    @Test
+    void aJarOfRandomBytesIsNamedAndTheOtherJarsStillLoad() throws Exception {
+        Path plugins = tmp.resolve("plugins");
+        maskedL1Jar(plugins);
+        byte[] noise = new byte[4096];
+        new java.util.Random(3).nextBytes(noise);
+        Files.write(plugins.resolve("x.jar"), noise);
+        Files.write(plugins.resolve("empty.jar"), new byte[0]);
+
+        CliRun run = CliRun.of("--plugins-dir", plugins.toString(), "plugins");
+
+        assertEquals(0, run.exitCode(), run::toString);
+        List<String> lines = run.out().lines().toList();
+        assertTrue(indexOfEntry(lines, "masked-l1") >= 0, run::toString);
+        for (String name : BUILT_INS) {
+            assertTrue(indexOfEntry(lines, name) >= 0, () -> name + " missing:\n" + run.out());
+        }
+        int failures = lines.indexOf("plugins that failed to load (skipped):");
+        assertTrue(failures >= 0, run::toString);
+        List<String> failureLines = lines.subList(failures + 1, lines.size());
+        assertTrue(failureLines.stream().anyMatch(l -> l.startsWith("  plugin JAR: x.jar in ")
+                && l.contains("is not a readable JAR")), run::toString);
+        assertTrue(failureLines.stream().anyMatch(l -> l.startsWith("  plugin JAR: empty.jar in ")), run::toString);
+        // the readable JAR is listed with its SHA-256, the unreadable ones are not
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(plugins.resolve("masked-l1.jar"))));
+        assertTrue(lines.contains("  masked-l1.jar  sha256 " + sha), run::toString);
+        assertTrue(lines.get(indexOfEntry(lines, "masked-l1") + 1).endsWith(" sha256 " + sha), run::toString);
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("  x.jar  sha256")), run::toString);
+
+        PluginRegistry registry = PluginRegistry.builder().discoverFolder(plugins, getClass().getClassLoader()).build();
+        assertEquals(List.of("masked-l1.jar"), registry.jars().stream().map(PluginJar::fileName).toList());
+        assertEquals(2, registry.failures().size(), registry.failures()::toString);
+        assertTrue(registry.failures().stream().allMatch(f -> f.kind() == null), registry.failures()::toString);
+        assertEquals(java.util.Set.of("x.jar", "empty.jar"),
+                registry.failures().stream().map(PluginLoadFailure::source).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    /**
+     * Without --plugins-dir or MLX_PLUGINS, mlx takes plugins from the user's configuration directory, never
+     * from the working directory: a JAR in {@code ./plugins} of an arbitrary folder is not loaded (a child JVM
+     * started in that folder, as a user would).
+     */
+    @Test
+    void theWorkingDirectorysPluginsFolderIsNotLoadedButTheConfigDirectorysIs() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("downloaded-project"));
+        maskedL1Jar(work.resolve("plugins"));
+        Path home = Files.createDirectories(tmp.resolve("home"));
+
+        String listed = childMlx(work, home, null, "plugins");
+        assertTrue(listed.contains("plugins folder: " + home.resolve(".config/mlx/plugins")), listed);
+        assertTrue(!listed.contains("masked-l1"), () -> "a JAR in ./plugins was loaded:\n" + listed);
+
+        Path xdg = tmp.resolve("xdg");
+        maskedL1Jar(xdg.resolve("mlx").resolve("plugins"));
+        String fromConfig = childMlx(work, home, xdg, "plugins");
+        assertTrue(fromConfig.contains("masked-l1"), () -> "the config directory's JAR was not loaded:\n" + fromConfig);
+        assertTrue(fromConfig.contains("plugins folder: " + xdg.resolve("mlx/plugins")), fromConfig);
+    }
+
+    private static String childMlx(Path workDir, Path home, Path xdgConfig, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-Duser.home=" + home, "-Dai.djl.offline=true",
+                "-cp", System.getProperty("java.class.path"), "dev.mlx.app.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        pb.environment().remove("MLX_PLUGINS");
+        pb.environment().remove("XDG_CONFIG_HOME");
+        if (xdgConfig != null) {
+            pb.environment().put("XDG_CONFIG_HOME", xdgConfig.toString());
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "mlx did not finish");
+        assertEquals(0, p.exitValue(), out);
+        return out;
     }
 
     @Test
