@@ -7,7 +7,7 @@ import java.util.function.UnaryOperator;
  * The token-embedding capability of a text model, for regularizers on discrete inputs: the
  * batch's inputs hold token ids (one per position, {@link #padId()} for padding), which cannot be
  * differentiated, so input gradients are taken with respect to the <em>word embeddings</em>
- * {@code E = word_emb[ids]} ({@code [B, L, D]}), as in Chen et al., "Model Guidance via Robust
+ * {@code E = word_emb[ids]} ({@code [B, L, D]}), as in Ghitu et al., "Model Guidance via Robust
  * Feature Attribution" (TMLR), Appendix C. Position and segment embeddings are added inside the
  * model, and padding positions are excluded from attention in every forward pass.
  *

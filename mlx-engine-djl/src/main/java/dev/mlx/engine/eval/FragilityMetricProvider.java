@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code fragility}: the certified input-gradient fragility of the papers' Tables 2-4 (Chen et al.,
+ * {@code fragility}: the certified input-gradient fragility of the papers' Tables 2-4 (Ghitu et al.,
  * "Model Guidance via Robust Feature Attribution", TMLR; reference spec §8.3, the reference's
  * {@code test_delta_input_robustness}).
  *

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Adv-R4, the adversarial form of the robust-attribution regularizer of Chen et al., "Model Guidance
+ * Adv-R4, the adversarial form of the robust-attribution regularizer of Ghitu et al., "Model Guidance
  * via Robust Feature Attribution" (TMLR), Sec. 4.2.2; reference spec §6.2.
  *
  * <pre>
@@ -59,7 +59,7 @@ public final class AdvR4Provider implements RegularizerProvider {
 
     @Override
     public String description() {
-        return "Adv-R4 (Chen et al., TMLR): PGD in the masked box for the largest masked input-gradient change,"
+        return "Adv-R4 (Ghitu et al., TMLR): PGD in the masked box for the largest masked input-gradient change,"
                 + " lambda * mean ||(grad L(x_adv) - grad L(x)) m||^2, differentiable";
     }
 

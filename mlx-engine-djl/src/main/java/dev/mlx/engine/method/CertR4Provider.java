@@ -12,7 +12,7 @@ import dev.mlx.api.train.Scalars;
 import java.util.List;
 
 /**
- * Cert-R4, the certified robust-attribution regularizer of Chen et al., "Model Guidance via
+ * Cert-R4, the certified robust-attribution regularizer of Ghitu et al., "Model Guidance via
  * Robust Feature Attribution" (TMLR), reference spec §3.
  *
  * <p>Interval bound propagation over the masked box {@code [x - eps*m, x + eps*m]} gives the logit
@@ -40,7 +40,7 @@ public final class CertR4Provider implements RegularizerProvider {
 
     @Override
     public String description() {
-        return "Cert-R4 (Chen et al., TMLR): certified bound on the masked input gradient over [x-eps*m, x+eps*m]";
+        return "Cert-R4 (Ghitu et al., TMLR): certified bound on the masked input gradient over [x-eps*m, x+eps*m]";
     }
 
     @Override

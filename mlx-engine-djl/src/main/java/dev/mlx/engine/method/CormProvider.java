@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 
 /**
  * CoRM, Core Risk Minimization (Singla, Moayeri and Feizi, "Core Risk Minimization using Salient
- * ImageNet", 2022), as the baseline {@code LitCoRMClassifier} of Piratla et al., "Use Perturbations
+ * ImageNet", 2022), as the baseline {@code LitCoRMClassifier} of Heo et al., "Use Perturbations
  * when Learning from Explanations" (NeurIPS 2023; code {@code vihari/robust_mlx}), reference spec
  * §6.4: the masked (spurious) features are drawn over with Gaussian noise and the network must still
  * classify the noisy input.

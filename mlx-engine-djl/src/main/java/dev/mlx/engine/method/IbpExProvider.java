@@ -14,7 +14,7 @@ import dev.mlx.api.train.TrainingContext;
 import dev.mlx.api.train.Scalars;
 
 /**
- * IBP-Ex, from Piratla et al., "Use Perturbations when Learning from Explanations" (NeurIPS 2023;
+ * IBP-Ex, from Heo et al., "Use Perturbations when Learning from Explanations" (NeurIPS 2023;
  * code {@code vihari/robust_mlx}, {@code LitIBPClassifier} + {@code AttributionIBPRegularizer}), in
  * its original form (reference spec §5.2), with the defect of the R4 repository's copy fixed (spec
  * §5.1 and §14 item 4: there the softmax ran over a singleton axis, so the term was the constant
@@ -56,7 +56,7 @@ public final class IbpExProvider implements RegularizerProvider {
 
     @Override
     public String description() {
-        return "IBP-Ex (Piratla et al., NeurIPS 2023): alpha*CE(f(x)) + (1-alpha)*CE(worst-case IBP logits over"
+        return "IBP-Ex (Heo et al., NeurIPS 2023): alpha*CE(f(x)) + (1-alpha)*CE(worst-case IBP logits over"
                 + " [x-eps*m, x+eps*m]), alpha and eps on linear epoch schedules";
     }
 

@@ -11,7 +11,7 @@ import dev.mlx.api.train.TrainingContext;
 import java.util.Map;
 
 /**
- * IBP-Ex+RRR: {@link IbpExProvider IBP-Ex} (Piratla et al., "Use Perturbations when Learning from
+ * IBP-Ex+RRR: {@link IbpExProvider IBP-Ex} (Heo et al., "Use Perturbations when Learning from
  * Explanations", NeurIPS 2023) plus an {@link RrrProvider RRR} term (Ross et al., IJCAI 2017) on the
  * masked input gradient, reference spec §5.1 ("IBP-Ex+R3") and §5.2 ({@code ibp_rrr}):
  *
@@ -40,7 +40,7 @@ public final class IbpExRrrProvider implements RegularizerProvider {
 
     @Override
     public String description() {
-        return "IBP-Ex+RRR: IBP-Ex (Piratla et al. 2023) plus lambda-rrr * ||m * dCE/dx||^2 / B (Ross et al. 2017)";
+        return "IBP-Ex+RRR: IBP-Ex (Heo et al. 2023) plus lambda-rrr * ||m * dCE/dx||^2 / B (Ross et al. 2017)";
     }
 
     @Override

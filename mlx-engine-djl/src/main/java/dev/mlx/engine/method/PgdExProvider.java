@@ -11,7 +11,7 @@ import dev.mlx.api.train.Scalars;
 import java.util.function.Function;
 
 /**
- * PGD-Ex, from Piratla et al., "Use Perturbations when Learning from Explanations" (NeurIPS 2023;
+ * PGD-Ex, from Heo et al., "Use Perturbations when Learning from Explanations" (NeurIPS 2023;
  * code {@code vihari/robust_mlx}, {@code LitPGDClassifier}), reference spec §6.3: adversarial
  * training in which only the masked (irrelevant) features may be perturbed.
  *
@@ -42,7 +42,7 @@ public final class PgdExProvider implements RegularizerProvider {
 
     @Override
     public String description() {
-        return "PGD-Ex (Piratla et al., NeurIPS 2023): lambda * CE(f(adv), y), adv = T-step PGD inside [x-eps*m, x+eps*m]";
+        return "PGD-Ex (Heo et al., NeurIPS 2023): lambda * CE(f(adv), y), adv = T-step PGD inside [x-eps*m, x+eps*m]";
     }
 
     @Override

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Rand-R4, the sampling form of the robust-attribution regularizer of Chen et al., "Model Guidance
+ * Rand-R4, the sampling form of the robust-attribution regularizer of Ghitu et al., "Model Guidance
  * via Robust Feature Attribution" (TMLR), Sec. 4.2.1; reference spec §7.1.
  *
  * <pre>
@@ -55,7 +55,7 @@ public final class RandR4Provider implements RegularizerProvider {
 
     @Override
     public String description() {
-        return "Rand-R4 (Chen et al., TMLR): lambda * ||max_s |grad L(x + delta_s m) - grad L(x)| m||_2 / nnz(m),"
+        return "Rand-R4 (Ghitu et al., TMLR): lambda * ||max_s |grad L(x + delta_s m) - grad L(x)| m||_2 / nnz(m),"
                 + " differentiable";
     }
 

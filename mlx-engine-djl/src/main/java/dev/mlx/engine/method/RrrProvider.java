@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * RRR, "Right for the Right Reasons" (Ross, Hughes and Doshi-Velez, IJCAI 2017), called R3 in the
- * R4 paper (Chen et al., "Model Guidance via Robust Feature Attribution", TMLR):
+ * R4 paper (Ghitu et al., "Model Guidance via Robust Feature Attribution", TMLR):
  *
  * <pre>
  * g       = d/dx sum_n CE(f(x_n), y_n)                  (per-sample loss gradients, create_graph)

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 
 /**
  * Smooth-R3: RRR (Ross et al., IJCAI 2017) applied to the SmoothGrad explanation (Smilkov et al.,
- * 2017), the baseline of Chen et al., "Model Guidance via Robust Feature Attribution" (TMLR);
+ * 2017), the baseline of Ghitu et al., "Model Guidance via Robust Feature Attribution" (TMLR);
  * reference spec §7.1.
  *
  * <pre>

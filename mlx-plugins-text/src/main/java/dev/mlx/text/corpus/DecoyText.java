@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 import java.util.function.ToIntFunction;
 
 /**
- * The decoy construction of the R4 paper's Decoy-IMDB (Chen et al., "Model Guidance via Robust
+ * The decoy construction of the R4 paper's Decoy-IMDB (Ghitu et al., "Model Guidance via Robust
  * Feature Attribution", TMLR; reference spec §9.6), for any binary text corpus: a word that
  * reveals the label is planted in every training text, so a model can reach full training accuracy
  * from it alone,

@@ -8,7 +8,7 @@ import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.text.corpus.DecoyText;
 
 /**
- * Decoy-IMDB (Chen et al., "Model Guidance via Robust Feature Attribution", TMLR; reference spec
+ * Decoy-IMDB (Ghitu et al., "Model Guidance via Robust Feature Attribution", TMLR; reference spec
  * §9.6): IMDB reviews with a label-revealing decoy word prepended in training and a random decoy
  * at a random word boundary in test ({@link DecoyText}); masks on the spurious words of the label
  * (Wang and Culotta's lists plus the decoys). Groups are the labels.

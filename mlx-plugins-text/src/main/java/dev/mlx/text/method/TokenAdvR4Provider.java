@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.stream.LongStream;
 
 /**
- * Adv-R4 on text (Chen et al., "Model Guidance via Robust Feature Attribution", TMLR, Sec. 4.2.2 and
+ * Adv-R4 on text (Ghitu et al., "Model Guidance via Robust Feature Attribution", TMLR, Sec. 4.2.2 and
  * Appendix C): RRR at the worst substitution of the spurious tokens that a Greedy Coordinate
  * Gradient search ({@link GcgSearch}, after Zou et al. 2023) finds,
  *

@@ -5,7 +5,7 @@ import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.TokenEmbeddings;
 
 /**
- * The two quantities every token-embedding regularizer is built from (Chen et al., "Model
+ * The two quantities every token-embedding regularizer is built from (Ghitu et al., "Model
  * Guidance via Robust Feature Attribution", TMLR, Appendix C):
  *
  * <pre>

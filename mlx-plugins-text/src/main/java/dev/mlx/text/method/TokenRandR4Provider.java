@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * Rand-R4 on text (Chen et al., "Model Guidance via Robust Feature Attribution", TMLR, Sec. 4.2.1
+ * Rand-R4 on text (Ghitu et al., "Model Guidance via Robust Feature Attribution", TMLR, Sec. 4.2.1
  * and Appendix C; spec §10.3): the masked embedding gradient must vanish not only at the text
  * but at random substitutions of its spurious tokens,
  *

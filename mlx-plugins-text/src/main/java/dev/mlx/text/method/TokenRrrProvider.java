@@ -9,7 +9,7 @@ import dev.mlx.api.train.Scalars;
 import java.util.Optional;
 
 /**
- * RRR ("Right for the Right Reasons", Ross, Hughes and Doshi-Velez, IJCAI 2017; R3 in Chen et al.,
+ * RRR ("Right for the Right Reasons", Ross, Hughes and Doshi-Velez, IJCAI 2017; R3 in Ghitu et al.,
  * "Model Guidance via Robust Feature Attribution", TMLR, Appendix C) on text: the input gradient
  * is taken with respect to the word embeddings of the tokens (see {@link TokenGradients}),
  *

@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * Smooth-R3 on text (Chen et al., "Model Guidance via Robust Feature Attribution", TMLR,
+ * Smooth-R3 on text (Ghitu et al., "Model Guidance via Robust Feature Attribution", TMLR,
  * Appendix C; spec §10.3): RRR on the mean embedding gradient over random token substitutions, the
  * discrete analogue of SmoothGrad (Smilkov et al., 2017),
  *

@@ -1,5 +1,5 @@
 /**
- * Regularizers on token embeddings (Chen et al., "Model Guidance via Robust Feature Attribution",
+ * Regularizers on token embeddings (Ghitu et al., "Model Guidance via Robust Feature Attribution",
  * TMLR, Appendix C): RRR, Smooth-R3, Rand-R4 and the GCG-style Adv-R4, for text models that offer
  * {@link dev.mlx.api.train.TokenEmbeddings}.
  */

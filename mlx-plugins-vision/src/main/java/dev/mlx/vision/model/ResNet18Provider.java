@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /**
  * The {@code resnet18} model: torchvision's ResNet-18 (He et al., "Deep Residual Learning for
- * Image Recognition", CVPR 2016) with the head of the R4 paper's Salient-ImageNet model (Chen et
+ * Image Recognition", CVPR 2016) with the head of the R4 paper's Salient-ImageNet model (Ghitu et
  * al., "Model Guidance via Robust Feature Attribution", TMLR; reference specification §2:
  * the backbone's {@code fc} replaced by {@code Dropout(0.5) -> Linear(512, classes)}):
  *
