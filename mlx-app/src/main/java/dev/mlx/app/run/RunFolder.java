@@ -4,7 +4,6 @@ import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.NoSuchFileException;
@@ -115,7 +114,7 @@ public final class RunFolder implements AutoCloseable {
         try {
             Files.createDirectories(p.getParent());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw writeFailed(name, e);
         }
         return p;
     }
@@ -125,8 +124,23 @@ public final class RunFolder implements AutoCloseable {
         try {
             Files.writeString(stagingPath(name), text, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new MlxException(ErrorKind.RESOURCES, "cannot write " + name + ": " + e.getMessage(), e);
+            throw writeFailed(name, e);
         }
+    }
+
+    /**
+     * The error for a file of this run that could not be written: names where it was going (the
+     * final folder and the staging folder on the same filesystem) and what to do; exit code 3.
+     *
+     * @param name the file inside the folder
+     * @param e the cause (a full disk, a read-only filesystem, permissions)
+     * @return the exception to throw
+     */
+    public MlxException writeFailed(String name, IOException e) {
+        String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : e.getMessage();
+        return new MlxException(ErrorKind.RESOURCES, "cannot write " + target.resolve(name) + " (staged in " + staging
+                + "): " + reason + "; free space or permissions on that filesystem, or choose another --out", e);
     }
 
     /** Opens a binary file for writing. */

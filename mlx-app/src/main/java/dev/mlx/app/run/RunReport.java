@@ -41,6 +41,8 @@ public final class RunReport {
             folder.writeText(prefix + "config.json", JSON.writeValueAsString(ConfigFile.toJson(result)));
             try (OutputStream out = folder.open(prefix + "model.params")) {
                 Checkpoints.write(out, result.weights());
+            } catch (IOException e) {
+                throw folder.writeFailed(prefix + "model.params", e);
             }
             folder.writeText(prefix + "metrics.csv", metricsCsv(result.history()));
             Map<String, Object> report = new LinkedHashMap<>();

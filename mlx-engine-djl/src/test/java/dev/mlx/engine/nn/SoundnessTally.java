@@ -27,12 +27,18 @@ final class SoundnessTally {
     static final double TOLERANCE = 1e-9;
 
     private long points;
+    private long sampledInputs;
     private long violations;
     private String example = "";
 
     /** @return input-gradient entries checked */
     long points() {
         return points;
+    }
+
+    /** @return sampled inputs (one example of one sampled batch point each), each checked in every logit and input-gradient entry */
+    long sampledInputs() {
+        return sampledInputs;
     }
 
     /** @return sampled values outside their bounds */
@@ -92,6 +98,7 @@ final class SoundnessTally {
             }
             InputGradient g = net.inputGradient(m.create(point, batchShape),
                     z -> Losses.perSampleCrossEntropy(z, ys));
+            sampledInputs += batch;
             double[] z = g.logits().toDoubleArray();
             for (int i = 0; i < z.length; i++) {
                 if (z[i] < zl[i] - TOLERANCE || z[i] > zu[i] + TOLERANCE) {
