@@ -12,7 +12,9 @@ import dev.mlx.app.run.RunSpec;
 import dev.mlx.app.run.SaliencySampler;
 import dev.mlx.engine.train.TrainingConfig;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -68,6 +70,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-fetch", description = "Never fetch data; fail if it is not cached.")
     boolean noFetch;
 
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue an interrupted `mlx train` whose run folder"
+            + " (--out) was DIR, from the checkpoint it wrote at the end of its last finished epoch; the settings"
+            + " come from that run, so no other run option is allowed. The result equals an uninterrupted run's.")
+    Path resume;
+
+    /** Where a run keeps its settings and training checkpoint while it runs (removed when it completes). */
+    static final String CHECKPOINT_DIR = "checkpoint";
+
     private final PluginCatalog catalog;
     private final AppSettings settings;
     private final EngineHolder engine;
@@ -81,7 +91,16 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ConfigFile file = config == null ? null : ConfigFile.read(config);
+        Path staging = null;
+        ConfigFile file;
+        if (resume != null) {
+            refuseRunOptionsWithResume();
+            staging = interruptedStaging(resume);
+            file = ConfigFile.read(staging.resolve(CHECKPOINT_DIR).resolve("run.json"));
+            out = resume;
+        } else {
+            file = config == null ? null : ConfigFile.read(config);
+        }
         String ds = pick(dataModel.dataset, file == null ? null : file.dataset(), DataModelOptions.DEFAULT_DATASET);
         String md = pick(dataModel.model, file == null ? null : file.model(), DataModelOptions.DEFAULT_MODEL);
         // Resolve names before any work so an unknown plugin fails at once (adv-r4 on a text model is token-adv-r4).
@@ -103,13 +122,20 @@ public final class TrainCommand implements Callable<Integer> {
         catalog.model(md).parameters().bind(md, spec.modelParams());
         catalog.regularizer(rg).parameters().bind(rg, spec.regularizerParams());
         Path target = out != null ? out : Path.of("runs", rg + "-" + ds + "-seed" + training.seed());
-        try (RunFolder folder = RunFolder.create(target, overwrite)) {
+        try (RunFolder folder = staging != null ? RunFolder.reopen(target, staging) : RunFolder.create(target, overwrite)) {
+            if (staging == null) {
+                folder.writeText(CHECKPOINT_DIR + "/run.json", toJson(ConfigFile.toJson(spec)));
+            }
+            // A run that fails with an error removes its staging folder (nothing half-written is left); one that is
+            // killed (kill -9, power loss) never gets there and leaves it, with its checkpoint, for --resume.
             DatasetLoader.Loaded loaded =
                     DatasetLoader.load(catalog, settings, ds, spec.datasetParams(), training.seed(), !noFetch);
             RunResult result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(), loaded.data(),
-                    new ProgressListener(settings.err(), rg, training.epochs()));
+                    new ProgressListener(settings.err(), rg, training.epochs()),
+                    folder.staging().resolve(CHECKPOINT_DIR).resolve("state.mlxc"));
             RunReport.write(folder, "", result, catalog.registry(), new SaliencySampler(catalog, engine.get())
                     .sample(result, loaded.data().test(), SaliencySampler.EXAMPLES));
+            deleteCheckpoint(folder);
             folder.commit();
             settings.out().printf(Locale.ROOT, "%s on %s: Avg Acc %.2f%%, Wg Acc %.2f%% (group %d), test acc %.2f%%,"
                     + " %.1f s/epoch%nrun folder: %s%n", rg, ds, 100 * result.test().averageGroupAccuracy(),
@@ -117,6 +143,63 @@ public final class TrainCommand implements Callable<Integer> {
                     100 * result.test().accuracy(), result.secondsPerEpoch(), folder.target());
         }
         return 0;
+    }
+
+    private void refuseRunOptionsWithResume() {
+        List<String> given = new java.util.ArrayList<>();
+        if (config != null) {
+            given.add("--config");
+        }
+        if (dataModel.dataset != null || dataModel.model != null || !dataModel.datasetParams.isEmpty()
+                || !dataModel.modelParams.isEmpty()) {
+            given.add("--dataset/--model and their parameters");
+        }
+        if (regularizer != null || !regularizerParams.isEmpty()) {
+            given.add("--regularizer/--param");
+        }
+        if (epochs != null || batchSize != null || learningRate != null || weightDecay != null || fragments != null
+                || seed != null) {
+            given.add("training settings");
+        }
+        if (out != null || overwrite) {
+            given.add("--out/--overwrite");
+        }
+        if (!given.isEmpty()) {
+            throw MlxException.userError("--resume continues a run with its own settings; drop "
+                    + String.join(", ", given));
+        }
+    }
+
+    /** The newest staging folder an interrupted run towards {@code target} left, with its settings. */
+    private static Path interruptedStaging(Path target) {
+        if (Files.exists(target)) {
+            throw MlxException.userError("run folder " + target + " exists: that run finished; nothing to resume");
+        }
+        for (Path staging : RunFolder.leftovers(target)) {
+            if (Files.isRegularFile(staging.resolve(CHECKPOINT_DIR).resolve("run.json"))) {
+                return staging;
+            }
+        }
+        throw MlxException.userError("no interrupted run of " + target + " to resume: an interrupted `mlx train --out "
+                + target + "` leaves a hidden folder ." + target.toAbsolutePath().normalize().getFileName()
+                + ".partial-* with a checkpoint next to it, and there is none");
+    }
+
+    private static void deleteCheckpoint(RunFolder folder) {
+        try {
+            RunFolder.deleteTree(folder.staging().resolve(CHECKPOINT_DIR));
+        } catch (java.io.IOException e) {
+            throw folder.writeFailed(CHECKPOINT_DIR, e);
+        }
+    }
+
+    private static String toJson(Map<String, Object> json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static <T> T pick(T cli, T file, T fallback) {

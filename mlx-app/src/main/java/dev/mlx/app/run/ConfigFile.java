@@ -55,6 +55,27 @@ public record ConfigFile(String dataset, Map<String, String> datasetParams, Stri
      * @param result a finished run
      * @return its settings as a JSON-ready map, readable by {@link #read}
      */
+    public static Map<String, Object> toJson(RunSpec s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dataset", s.dataset());
+        m.put("datasetParams", s.datasetParams());
+        m.put("model", s.model());
+        m.put("modelParams", s.modelParams());
+        m.put("regularizer", s.regularizer());
+        m.put("regularizerParams", s.regularizerParams());
+        m.put("epochs", s.training().epochs());
+        m.put("batchSize", s.training().batchSize());
+        m.put("learningRate", s.training().learningRate());
+        m.put("weightDecay", s.training().weightDecay());
+        m.put("seed", s.training().seed());
+        m.put("fragments", s.training().fragments());
+        return m;
+    }
+
+    /**
+     * @param result a finished run
+     * @return its config.json content (the bound hyper-parameters, defaults included)
+     */
     public static Map<String, Object> toJson(RunResult result) {
         RunSpec s = result.spec();
         Map<String, Object> m = new LinkedHashMap<>();

@@ -48,6 +48,23 @@ public final class RunExecutor {
      */
     public RunResult execute(RunSpec spec, HyperParameters datasetParams, ExplanationDataset data,
             TrainingListener listener) {
+        return execute(spec, datasetParams, data, listener, null);
+    }
+
+    /**
+     * As {@link #execute(RunSpec, HyperParameters, ExplanationDataset, TrainingListener)}, with a training
+     * checkpoint: if {@code checkpoint} exists the run continues from it (an interrupted run of the same
+     * spec), and after every epoch it is replaced, atomically, by the new state.
+     *
+     * @param spec the run
+     * @param datasetParams the dataset's bound parameters
+     * @param data the dataset
+     * @param listener progress callbacks
+     * @param checkpoint the checkpoint file, or {@code null} for none
+     * @return the result
+     */
+    public RunResult execute(RunSpec spec, HyperParameters datasetParams, ExplanationDataset data,
+            TrainingListener listener, java.nio.file.Path checkpoint) {
         String resolved = catalog.regularizerFor(spec.regularizer(), spec.model());
         if (!resolved.equals(spec.regularizer())) {
             spec = new RunSpec(spec.dataset(), spec.datasetParams(), spec.model(), spec.modelParams(), resolved,
@@ -69,11 +86,22 @@ public final class RunExecutor {
         }
         Regularizer regularizer = regularizerProvider.create(regularizerParams);
         long t0 = System.nanoTime();
-        try (Network network = engine.networks().create(architecture, data.exampleShape(), spec.training().seed())) {
+        dev.mlx.engine.train.TrainingState resume = checkpoint != null && java.nio.file.Files.exists(checkpoint)
+                ? dev.mlx.engine.train.TrainingCheckpoints.read(checkpoint) : null;
+        if (resume != null) {
+            LOG.info("continuing from {}: {} of {} epochs done", checkpoint, resume.epochsDone(),
+                    spec.training().epochs());
+        }
+        java.util.function.Consumer<dev.mlx.engine.train.TrainingState> save = checkpoint == null ? null
+                : state -> dev.mlx.engine.train.TrainingCheckpoints.write(checkpoint, state);
+        try (Network network = resume == null
+                ? engine.networks().create(architecture, data.exampleShape(), spec.training().seed())
+                : engine.networks().create(architecture, data.exampleShape(), spec.training().seed(), resume.weights())) {
             LOG.info("training {} on {} with {} ({} parameters), {}", spec.regularizer(), spec.dataset(), architecture,
                     network.parameterCount(), spec.training());
             List<EpochMetrics> history =
-                    new Trainer(spec.training()).train(network, data.train(), data.test(), regularizer, listener);
+                    new Trainer(spec.training()).train(network, data.train(), data.test(), regularizer, listener, resume,
+                            save);
             double wall = (System.nanoTime() - t0) / 1e9;
             // The final model on the validation split (carved from the training data), for model selection.
             GroupEvaluator evaluator = new GroupEvaluator(

@@ -60,6 +60,22 @@ public final class RunFolder implements AutoCloseable {
     }
 
     /**
+     * Continues writing into the staging folder an interrupted run left (see {@link #leftovers}).
+     *
+     * @param target the folder the run produces
+     * @param staging its leftover staging folder
+     * @return the staging folder writer
+     * @throws MlxException (user error) if the target exists already
+     */
+    public static RunFolder reopen(Path target, Path staging) {
+        Path absolute = target.toAbsolutePath().normalize();
+        if (Files.exists(absolute)) {
+            throw MlxException.userError("output folder " + target + " already exists; the run it was for has finished");
+        }
+        return new RunFolder(absolute, staging, false);
+    }
+
+    /**
      * The staging folders that earlier runs towards {@code target} left behind when they were
      * interrupted (killed, or failed with {@link #keepOnFailure()}), newest first.
      *

@@ -28,11 +28,34 @@ public final class DropoutLayer implements Layer {
     private final double probability;
     private final SplittableRandom random;
     private final NetworkMode mode;
+    private long draws;
 
     DropoutLayer(double probability, long seed, NetworkMode mode) {
         this.probability = probability;
         this.random = new SplittableRandom(seed);
         this.mode = mode;
+    }
+
+    /** @return how many random numbers this layer's stream has drawn (its position, for checkpoints) */
+    public long draws() {
+        return draws;
+    }
+
+    /**
+     * Advances the stream of a freshly built layer to a checkpoint's position, so that a resumed run
+     * draws exactly the masks the uninterrupted one would have.
+     *
+     * @param position the {@link #draws()} recorded in the checkpoint
+     * @throws IllegalStateException if this layer has drawn already
+     */
+    public void skipTo(long position) {
+        if (draws != 0) {
+            throw new IllegalStateException("the dropout stream has drawn already; restore a fresh network");
+        }
+        for (long i = 0; i < position; i++) {
+            random.nextDouble();
+        }
+        draws = position;
     }
 
     /** @return the drop probability {@code p} */
@@ -65,6 +88,7 @@ public final class DropoutLayer implements Layer {
         for (int i = 0; i < size; i++) {
             mask[i] = random.nextDouble() < probability ? 0 : keep;
         }
+        draws += size;
         // engine-owned, in the input's type: the product keeps the mask for the backward pass
         return x.mul(OwnedArrays.of(x.getManager(), mask, x.getShape(), x.getDataType()));
     }

@@ -261,6 +261,24 @@ public final class Network implements Model, AutoCloseable {
         return trainable.stream().filter(Parameter::isWeight).map(Parameter::array).toList();
     }
 
+    /** @return every dropout layer, residual branches included, in a fixed order (their streams go in checkpoints) */
+    public List<DropoutLayer> dropoutLayers() {
+        List<DropoutLayer> found = new java.util.ArrayList<>();
+        collectDropout(layers, found);
+        return found;
+    }
+
+    private static void collectDropout(List<Layer> list, List<DropoutLayer> found) {
+        for (Layer l : list) {
+            if (l instanceof DropoutLayer d) {
+                found.add(d);
+            } else if (l instanceof ResidualLayer r) {
+                collectDropout(r.body(), found);
+                collectDropout(r.shortcut(), found);
+            }
+        }
+    }
+
     /**
      * @return the executable layers in order, for code that walks them: explanation methods such
      *     as {@link ContextualDecomposition} and exporters (the layer classes expose their

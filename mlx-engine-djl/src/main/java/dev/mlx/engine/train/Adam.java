@@ -84,6 +84,55 @@ public final class Adam {
         }
     }
 
+    /**
+     * @return the optimiser's state for a checkpoint: the step count and both moment buffers by
+     *     parameter name (float32 values)
+     */
+    public TrainingState.Moments moments() {
+        java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
+        java.util.Map<String, float[]> v = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            m.put(parameters.get(i).name(), floats(firstMoments.get(i)));
+            v.put(parameters.get(i).name(), floats(secondMoments.get(i)));
+        }
+        return new TrainingState.Moments(t, m, v);
+    }
+
+    /**
+     * Continues from a checkpoint: sets the step count and replaces both moment buffers with
+     * engine-owned copies of the saved values.
+     *
+     * @param saved the state {@link #moments()} returned
+     * @throws IllegalArgumentException if a parameter is missing or has another size
+     */
+    public void restore(TrainingState.Moments saved) {
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            firstMoments.set(i, replace(firstMoments.get(i), saved.first().get(p.name()), p.name()));
+            secondMoments.set(i, replace(secondMoments.get(i), saved.second().get(p.name()), p.name()));
+        }
+        t = saved.steps();
+    }
+
+    private static NDArray replace(NDArray old, float[] values, String name) {
+        if (values == null || values.length != old.size()) {
+            throw new IllegalArgumentException("the checkpoint's Adam state does not match parameter " + name);
+        }
+        NDArray fresh = dev.mlx.api.train.OwnedArrays.of(old.getManager(), values, old.getShape(), old.getDataType());
+        NDScope.unregister(fresh);
+        old.close();
+        return fresh;
+    }
+
+    private static float[] floats(NDArray a) {
+        if (a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+            return a.toFloatArray();
+        }
+        try (NDArray f = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)) {
+            return f.toFloatArray();
+        }
+    }
+
     /** @return the number of steps taken */
     public long steps() {
         return t;

@@ -51,6 +51,28 @@ public final class Trainer {
      */
     public List<EpochMetrics> train(Network network, DataSplit train, DataSplit test, Regularizer regularizer,
             TrainingListener listener) {
+        return train(network, train, test, regularizer, listener, null, null);
+    }
+
+    /**
+     * Trains {@code network} in place, continuing from a checkpoint and writing one after every epoch.
+     *
+     * <p>To continue, build the network from {@code resume.weights()} (same architecture and seed), then
+     * call this: it restores Adam's moments and step, advances every dropout stream, replays the shuffling
+     * and per-step seed streams to the end of epoch {@code resume.epochsDone()} and runs the remaining
+     * epochs, so the result equals an uninterrupted run's bit for bit.
+     *
+     * @param network the network (its parameters are updated)
+     * @param train the training split
+     * @param test the split evaluated after every epoch, or {@code null}
+     * @param regularizer the penalty
+     * @param listener progress callbacks
+     * @param resume the state to continue from, or {@code null} to start
+     * @param checkpoint receives the state after every epoch, or {@code null}
+     * @return one {@link EpochMetrics} per epoch, the resumed ones included
+     */
+    public List<EpochMetrics> train(Network network, DataSplit train, DataSplit test, Regularizer regularizer,
+            TrainingListener listener, TrainingState resume, java.util.function.Consumer<TrainingState> checkpoint) {
         NDManager parent = network.manager();
         parent.getEngine().setRandomSeed((int) config.seed());
         Adam adam = new Adam(network.trainableParameters(), config.learningRate(), config.weightDecay());
@@ -64,7 +86,33 @@ public final class Trainer {
         int steps = (n + config.batchSize() - 1) / config.batchSize();
         List<EpochMetrics> history = new ArrayList<>();
         long globalStep = 0;
-        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+        int firstEpoch = 0;
+        if (resume != null) {
+            if (resume.epochsDone() > config.epochs() || resume.globalStep() != (long) resume.epochsDone() * steps) {
+                throw new MlxException(ErrorKind.USER, "the checkpoint (" + resume.epochsDone() + " epochs, "
+                        + resume.globalStep() + " steps) does not belong to this run (" + config.epochs() + " epochs of "
+                        + steps + " steps)");
+            }
+            adam.restore(resume.adam());
+            List<dev.mlx.engine.nn.DropoutLayer> dropout = network.dropoutLayers();
+            if (dropout.size() != resume.dropoutDraws().length) {
+                throw new MlxException(ErrorKind.USER, "the checkpoint has " + resume.dropoutDraws().length
+                        + " dropout streams, the network " + dropout.size());
+            }
+            for (int i = 0; i < dropout.size(); i++) {
+                dropout.get(i).skipTo(resume.dropoutDraws()[i]);
+            }
+            for (int e = 0; e < resume.epochsDone(); e++) {
+                permutation(n, shuffle);
+            }
+            for (long s = 0; s < resume.globalStep(); s++) {
+                stepSeeds.nextLong();
+            }
+            globalStep = resume.globalStep();
+            firstEpoch = resume.epochsDone();
+            history.addAll(resume.history());
+        }
+        for (int epoch = firstEpoch; epoch < config.epochs(); epoch++) {
             int[] order = permutation(n, shuffle);
             double taskSum = 0;
             double penaltySum = 0;
@@ -96,6 +144,11 @@ public final class Trainer {
             EpochMetrics metrics = new EpochMetrics(epoch + 1, taskSum / steps, penaltySum / steps,
                     (double) correct / n, seconds, n, testAccuracy);
             history.add(metrics);
+            if (checkpoint != null) {
+                long[] draws = network.dropoutLayers().stream().mapToLong(dev.mlx.engine.nn.DropoutLayer::draws).toArray();
+                checkpoint.accept(new TrainingState(epoch + 1, globalStep, dev.mlx.engine.io.Checkpoints.snapshot(network),
+                        adam.moments(), draws, history));
+            }
             listener.onEpoch(metrics);
         }
         return history;
