@@ -5,6 +5,7 @@ import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.plugin.PluginKind;
 import dev.mlx.app.report.SaliencySet;
 import dev.mlx.app.run.Comparison;
+import dev.mlx.app.run.ConfigFile;
 import dev.mlx.app.run.ComparisonPage;
 import dev.mlx.app.run.MethodDefaults;
 import dev.mlx.app.run.Provenance;
@@ -38,6 +39,8 @@ import java.util.Optional;
  * seed and the table shows mean ± std over them ({@link Restarts}, spec §8.1).
  */
 final class ComparisonRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ComparisonRunner.class);
     private final PluginCatalog catalog;
     private final AppSettings settings;
     private final EngineHolder engine;
@@ -115,6 +118,27 @@ final class ComparisonRunner {
      *     implies that {@code out} may be replaced once the new comparison is complete
      * @return the results per method, in method order
      */
+    /**
+     * Copies the training checkpoint an interrupted comparison left for this (method, seed), if its
+     * settings are exactly these, into the new staging folder, so the method continues from its last
+     * finished epoch.
+     */
+    private static void adoptCheckpoint(List<Path> sources, String prefix, String settingsJson, Path checkpoint)
+            throws IOException {
+        for (Path source : sources) {
+            Path old = source.resolve(prefix).resolve(TrainCommand.CHECKPOINT_DIR);
+            Path state = old.resolve("state.mlxc");
+            Path runJson = old.resolve("run.json");
+            if (!source.equals(checkpoint) && Files.isRegularFile(state) && Files.isRegularFile(runJson)
+                    && JSON.readTree(runJson.toFile()).equals(JSON.readTree(settingsJson))) {
+                Files.createDirectories(checkpoint);
+                Files.copy(state, checkpoint.resolve("state.mlxc"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                LOG.info("{}: continuing from the checkpoint in {}", prefix, old);
+                return;
+            }
+        }
+    }
+
     List<Restarts> run(String title, String dataset, Map<String, String> datasetParams, String model,
             List<String> requested, TrainingOverrides training, List<Long> seeds, Path out, boolean overwrite,
             boolean resume) {
@@ -156,9 +180,22 @@ final class ComparisonRunner {
                     Optional<RunResult> saved = reusable(sources, List.of(prefix, other), spec, loaded);
                     reused += saved.isPresent() ? 1 : 0;
                     String label = restarts ? method + " seed " + seed : method;
-                    RunResult result = saved.isPresent() ? saved.get()
-                            : new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(),
-                                    loaded.data(), new ProgressListener(settings.err(), label, config.epochs()));
+                    RunResult result;
+                    if (saved.isPresent()) {
+                        result = saved.get();
+                    } else {
+                        // a per-epoch checkpoint in the staging folder, so an interrupted method resumes mid-way
+                        Path checkpoint = folder.staging().resolve(prefix).resolve(TrainCommand.CHECKPOINT_DIR);
+                        String settingsJson = JSON.writeValueAsString(ConfigFile.toJson(spec));
+                        if (resume) {
+                            adoptCheckpoint(sources, prefix, settingsJson, checkpoint);
+                        }
+                        folder.writeText(prefix + TrainCommand.CHECKPOINT_DIR + "/run.json", settingsJson);
+                        result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(), loaded.data(),
+                                new ProgressListener(settings.err(), label, config.epochs()),
+                                checkpoint.resolve("state.mlxc"));
+                        RunFolder.deleteTree(checkpoint);
+                    }
                     SaliencySet set = sampler.sample(result, loaded.data().test(), SaliencySampler.EXAMPLES);
                     saliency.putIfAbsent(method, set);
                     RunReport.write(folder, prefix, result, catalog.registry(), set);

@@ -79,6 +79,9 @@ class ResumeAfterKillTest {
         CliRun resumed = CliRun.of(TINY, "--plugins-dir", tmp.resolve("none").toString(), "train", "--resume",
                 killed.toString(), "--cache-dir", tmp.resolve("cache").toString());
         assertEquals(0, resumed.exitCode(), resumed::toString);
+        List<String> epochLines = resumed.err().lines().filter(l -> l.startsWith("rrr") && l.contains("epoch")).toList();
+        assertEquals(2, epochLines.size(), "only epochs 2 and 3 are trained again: " + resumed);
+        assertTrue(epochLines.get(0).contains("epoch  2/3"), resumed::toString);
         assertTrue(RunFolder.leftovers(killed).isEmpty(), "the staging folder became the run folder");
         assertFalse(Files.exists(killed.resolve(TrainCommand.CHECKPOINT_DIR)), "the checkpoint is not left in the run");
 
