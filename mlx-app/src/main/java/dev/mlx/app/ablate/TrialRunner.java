@@ -39,6 +39,8 @@ public final class TrialRunner {
     public static final String TRIAL_FILE = "trial.json";
     /** The trial's result, written last by the child. */
     public static final String RESULT_FILE = "result.json";
+    /** The trial's training checkpoint folder while it trains (removed when it finishes). */
+    public static final String CHECKPOINT_DIR = "checkpoint";
     /** Mixed into the seed of the transform's draws, so they differ from the data construction's stream. */
     static final long TRANSFORM_SEED_SALT = 0x5EED_AB1A_7E00L;
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -72,13 +74,14 @@ public final class TrialRunner {
         DataSplit train = trial.transform().apply(data.train(), trial.seed() ^ TRANSFORM_SEED_SALT);
         ExplanationDataset ablated = data.withTrain(train);
         LOG.info("trial {}: {} training examples {}", trial.id(), train.size(), trial.transform().describe());
+        Path checkpoint = trialDir.resolve(CHECKPOINT_DIR).resolve("state.mlxc");
         RunResult run = new RunExecutor(catalog, engine).execute(trial.runSpec(), datasetParams, ablated,
                 new TrainingListener() {
                     @Override
                     public void onEpoch(EpochMetrics m) {
                         LOG.info("trial {}: epoch {} done", trial.id(), m.epoch());
                     }
-                });
+                }, checkpoint);
         try (RunFolder folder = RunFolder.create(trialDir.resolve("run"), true)) {
             RunReport.write(folder, "", run, catalog.registry(),
                     SaliencySet.none("an ablation trial keeps its run folder lean; see the ablation's report.md"));
@@ -88,7 +91,33 @@ public final class TrialRunner {
         TrialResult result = new TrialResult(trial, run.test().correct(), run.test().count(), run.trainSize(),
                 run.testSize(), run.wallSeconds(), run.secondsPerEpoch(), fragility);
         writeAtomically(trialDir.resolve(RESULT_FILE), result);
+        try {
+            RunFolder.deleteTree(trialDir.resolve(CHECKPOINT_DIR));
+        } catch (IOException e) {
+            LOG.warn("could not remove the finished trial's checkpoint {}: {}", trialDir.resolve(CHECKPOINT_DIR),
+                    e.getMessage());
+        }
         return result;
+    }
+
+    /**
+     * Whether an incomplete trial folder can continue from its training checkpoint: it holds the
+     * same trial (its {@link #TRIAL_FILE} equals {@code trial}) and a checkpoint.
+     *
+     * @param trialDir the trial's folder
+     * @param trial the trial about to run there
+     * @return true if the folder's checkpoint belongs to this trial
+     */
+    static boolean resumable(Path trialDir, Trial trial) {
+        Path file = trialDir.resolve(TRIAL_FILE);
+        if (!Files.isRegularFile(trialDir.resolve(CHECKPOINT_DIR).resolve("state.mlxc")) || !Files.isRegularFile(file)) {
+            return false;
+        }
+        try {
+            return JSON.readValue(file.toFile(), Trial.class).equals(trial);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static <T> T read(Path file, Class<T> type) {

@@ -121,8 +121,12 @@ final class TrialScheduler {
         Path dir = folder(t);
         try {
             if (Files.exists(dir)) {
-                err.println("mlx ablate: re-running incomplete trial " + t.id());
-                RunFolder.deleteTree(dir);
+                if (TrialRunner.resumable(dir, t)) {
+                    err.println("mlx ablate: continuing incomplete trial " + t.id() + " from its checkpoint");
+                } else {
+                    err.println("mlx ablate: re-running incomplete trial " + t.id());
+                    RunFolder.deleteTree(dir);
+                }
             }
             Files.createDirectories(dir);
         } catch (IOException e) {
