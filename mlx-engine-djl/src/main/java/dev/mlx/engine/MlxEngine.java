@@ -93,6 +93,14 @@ public final class MlxEngine implements AutoCloseable {
         return gradHelper;
     }
 
+    /**
+     * @return whether libtorch's oneDNN convolutions are on in this process (mlx switches them off at start,
+     *     see {@link OneDnnSwitch})
+     */
+    public boolean oneDnnConvolutions() {
+        return OneDnnSwitch.oneDnnEnabled();
+    }
+
     @Override
     public void close() {
         gradHelper.close();

@@ -1,0 +1,106 @@
+package dev.mlx.app.command;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.cuda.CudaUtils;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
+import dev.mlx.app.plugin.PluginCatalog;
+import dev.mlx.app.plugin.PluginJar;
+import dev.mlx.app.run.Provenance;
+import dev.mlx.engine.MlxEngine;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code mlx info}: what this installation runs on, for bug reports and for checking a GPU set-up:
+ * versions (mlx, Java, DJL, libtorch, ONNX Runtime), where the PyTorch natives were loaded from and
+ * their flavour, the CUDA devices the engine sees, torch threads, oneDNN, ONNX Runtime's execution
+ * providers, the heap and the plugins folder.
+ */
+@Command(name = "info", description = "Print versions, native libraries, devices, threads, ONNX Runtime providers and"
+        + " heap of this installation.")
+public final class InfoCommand implements Callable<Integer> {
+    private final PluginCatalog catalog;
+    private final AppSettings settings;
+    private final EngineHolder engine;
+
+    @Inject
+    public InfoCommand(PluginCatalog catalog, AppSettings settings, EngineHolder engine) {
+        this.catalog = catalog;
+        this.settings = settings;
+        this.engine = engine;
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream out = settings.out();
+        MlxEngine mlx = engine.get();
+        Engine pt = mlx.engine();
+        out.println("mlx:            " + Provenance.mlxVersion());
+        out.println("java:           " + System.getProperty("java.vendor") + " " + System.getProperty("java.version")
+                + " (" + System.getProperty("java.home") + ")");
+        out.println("os:             " + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs");
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        out.printf(Locale.ROOT, "heap:           max %d MiB (used %d MiB)%n", Runtime.getRuntime().maxMemory() >> 20,
+                heap.getUsed() >> 20);
+        out.println("DJL:            " + Engine.getDjlVersion() + " (offline " + System.getProperty("ai.djl.offline")
+                + ")");
+        Path natives = loadedLibrary("libtorch_cpu.so");
+        String flavor = natives == null ? "unknown" : flavorOf(natives.getParent().getFileName().toString());
+        out.println("PyTorch:        " + pt.getVersion() + ", flavour " + flavor + ", natives "
+                + (natives == null ? "unknown" : natives.getParent()));
+        out.println("torch threads:  intra-op " + JniUtils.getNumThreads() + ", inter-op "
+                + JniUtils.getNumInteropThreads());
+        out.println("oneDNN convs:   " + (mlx.oneDnnConvolutions() ? "on" : "off (libtorch 2.7.1's oneDNN convolutions"
+                + " gave rare NaN gradients; docs/architecture.md)"));
+        int gpus = pt.getGpuCount();
+        out.println("CUDA devices:   " + gpus + (gpus == 0 ? " (" + (CudaUtils.hasCuda()
+                ? "CUDA runtime present, no usable GPU" : "no CUDA runtime") + "; the engine runs on the CPU)" : ""));
+        for (int i = 0; i < gpus; i++) {
+            ai.djl.Device d = ai.djl.Device.gpu(i);
+            MemoryUsage m = CudaUtils.getGpuMemory(d);
+            out.printf(Locale.ROOT, "  cuda:%d        compute capability %s, %d MiB%n", i,
+                    CudaUtils.getComputeCapability(i), m.getMax() >> 20);
+        }
+        OrtEnvironment ort = OrtEnvironment.getEnvironment();
+        EnumSet<OrtProvider> providers = OrtEnvironment.getAvailableProviders();
+        out.println("ONNX Runtime:   " + ort.getVersion() + ", providers " + providers);
+        List<PluginJar> jars = catalog.registry().jars();
+        out.println("plugins folder: " + settings.pluginsDir().toAbsolutePath() + " (" + jars.size() + " JARs, "
+                + catalog.registry().failures().size() + " failed to load; see mlx plugins)");
+        return 0;
+    }
+
+    /** @return the flavour part of DJL's native folder name, e.g. {@code cpu} in {@code 2.7.1-20250812-cpu-linux-x86_64} */
+    static String flavorOf(String folder) {
+        String[] parts = folder.split("-");
+        return parts.length >= 4 ? parts[parts.length - 3] : folder;
+    }
+
+    /** @return the file of a shared library this process has mapped (from /proc/self/maps), or {@code null} */
+    static Path loadedLibrary(String name) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+                int slash = line.indexOf('/');
+                if (slash >= 0 && line.endsWith("/" + name)) {
+                    return Path.of(line.substring(slash));
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+        return null;
+    }
+}
