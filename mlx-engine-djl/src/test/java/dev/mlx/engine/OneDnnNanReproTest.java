@@ -64,13 +64,17 @@ class OneDnnNanReproTest {
         int rounds = Integer.getInteger("mlx.repro.rounds");
         StringBuilder pattern = new StringBuilder();
         int failed = 0;
-        for (int r = 0; r < rounds; r++) {
-            boolean nan = round(engine);
-            pattern.append(nan ? 'X' : '.');
-            failed += nan ? 1 : 0;
+        String state = OneDnnSwitch.oneDnnEnabled() ? "on" : "off";
+        try {
+            for (int r = 0; r < rounds; r++) {
+                boolean nan = round(engine);
+                pattern.append(nan ? 'X' : '.');
+                failed += nan ? 1 : 0;
+            }
+        } finally {
+            OneDnnSwitch.disableOneDnn(); // the other tests of this JVM run as mlx does
         }
-        System.out.println("oneDNN " + (OneDnnSwitch.oneDnnEnabled() ? "on" : "off") + ": " + failed + " of " + rounds
-                + " rounds gave NaN gradients " + pattern);
+        System.out.println("oneDNN " + state + ": " + failed + " of " + rounds + " rounds gave NaN gradients " + pattern);
         assertEquals(0, failed, pattern.toString());
     }
 
