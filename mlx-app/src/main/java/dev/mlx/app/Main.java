@@ -64,17 +64,31 @@ public final class Main {
             PluginRegistry registry = builder
                     .discoverFolder(pluginsDir, Main.class.getClassLoader()).build();
             LOG.info("plugins: {}", registry.summary());
-            Injector injector = Guice.createInjector(new AppModule(settings, engine), new PluginModule(registry));
-            CommandLine cli = new CommandLine(MlxCommand.class, new GuiceFactory(injector));
-            // "--plugins-dir plugins": a folder may be named like a subcommand
-            cli.setAllowSubcommandsAsOptionParameters(true);
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
+            CommandLine cli = commandLine(settings, engine, registry);
             cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));
             return cli.execute(args);
         } catch (RuntimeException e) {
             return handle(e, err);
         }
+    }
+
+    /**
+     * The picocli command line of mlx, its commands built by Guice (the engine starts only when a command
+     * asks for it); also what the CLI reference and the bash completion are generated from.
+     *
+     * @param settings the global settings (output streams included)
+     * @param engine the lazily started engine
+     * @param registry the plugins
+     * @return the command line
+     */
+    static CommandLine commandLine(AppSettings settings, EngineHolder engine, PluginRegistry registry) {
+        Injector injector = Guice.createInjector(new AppModule(settings, engine), new PluginModule(registry));
+        CommandLine cli = new CommandLine(MlxCommand.class, new GuiceFactory(injector));
+        // "--plugins-dir plugins": a folder may be named like a subcommand
+        cli.setAllowSubcommandsAsOptionParameters(true);
+        cli.setOut(new PrintWriter(settings.out(), true));
+        cli.setErr(new PrintWriter(settings.err(), true));
+        return cli;
     }
 
     private static int handle(Exception e, PrintStream err) {

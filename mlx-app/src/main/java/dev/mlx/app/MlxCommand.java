@@ -8,6 +8,7 @@ import dev.mlx.app.command.DemoCommand;
 import dev.mlx.app.command.EvalCommand;
 import dev.mlx.app.command.ExplainCommand;
 import dev.mlx.app.command.ExportCommand;
+import dev.mlx.app.command.CompletionCommand;
 import dev.mlx.app.command.InfoCommand;
 import dev.mlx.app.command.PluginsCommand;
 import dev.mlx.app.command.PredictCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
         description = "Learning from explanations: train models that are right for the right reasons.",
         subcommands = {PluginsCommand.class, TrainCommand.class, DemoCommand.class, CompareCommand.class,
                 BenchCommand.class, EvalCommand.class, ExplainCommand.class, ExportCommand.class,
-                PredictCommand.class, AblateCommand.class, TrialCommand.class, InfoCommand.class})
+                PredictCommand.class, AblateCommand.class, TrialCommand.class, InfoCommand.class, CompletionCommand.class})
 public final class MlxCommand implements Runnable {
     @Option(names = "--plugins-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Folder of plugin JARs (default: $MLX_PLUGINS, else $XDG_CONFIG_HOME/mlx/plugins, by default"
