@@ -2,6 +2,7 @@ package dev.mlx.app;
 
 import dev.mlx.app.ablate.AblateCommand;
 import dev.mlx.app.ablate.TrialCommand;
+import dev.mlx.app.sweep.SweepCommand;
 import dev.mlx.app.command.BenchCommand;
 import dev.mlx.app.command.CompareCommand;
 import dev.mlx.app.command.DemoCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
         description = "Learning from explanations: train models that are right for the right reasons.",
         subcommands = {PluginsCommand.class, TrainCommand.class, DemoCommand.class, CompareCommand.class,
                 BenchCommand.class, EvalCommand.class, ExplainCommand.class, ExportCommand.class,
-                PredictCommand.class, AblateCommand.class, TrialCommand.class, InfoCommand.class, CompletionCommand.class})
+                PredictCommand.class, AblateCommand.class, SweepCommand.class, TrialCommand.class, InfoCommand.class, CompletionCommand.class})
 public final class MlxCommand implements Runnable {
     @Option(names = "--plugins-dir", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Folder of plugin JARs (default: $MLX_PLUGINS, else $XDG_CONFIG_HOME/mlx/plugins, by default"

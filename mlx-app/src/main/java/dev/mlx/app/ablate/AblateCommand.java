@@ -4,6 +4,8 @@ import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.app.command.AppSettings;
 import dev.mlx.app.command.DataModelOptions;
+import dev.mlx.app.exec.ExecutorOptions;
+import dev.mlx.app.exec.TrialExecutor;
 import dev.mlx.app.plugin.PluginCatalog;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -27,7 +29,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code results.json}, {@code report.md} and PNG plots into one folder. Re-running the same
  * command resumes: complete trials are kept, incomplete ones run again ({@link TrialScheduler}).
  */
-@Command(name = "ablate", description = {"Run an ablation grid (one process per trial, resumable) and write "
+@Command(name = "ablate", description = {"Run an ablation grid (one process per trial on the local or Slurm "
+        + "executor, resumable) and write "
         + "results.csv, results.json, report.md and PNG plots.",
         "Kinds: mask-fraction, data-fraction, corruption, heatmap (weight decay x mask fraction), model-size."})
 public final class AblateCommand implements Callable<Integer> {
@@ -82,14 +85,8 @@ public final class AblateCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, description = "Ablation folder (default: runs/ablate-<kind>-<dataset>).")
     Path out;
 
-    @Option(names = "--jobs", description = "Trials run at once (default: 1).")
-    int jobs = 1;
-
-    @Option(names = "--threads", description = "PyTorch threads per trial (default: CPUs / jobs).")
-    Integer threads;
-
-    @Option(names = "--trial-heap", description = "Java heap of each trial process (default: this JVM's maximum).")
-    String trialHeap;
+    @Mixin
+    ExecutorOptions executorOptions;
 
     @Spec
     CommandSpec commandSpec;
@@ -111,12 +108,12 @@ public final class AblateCommand implements Callable<Integer> {
         List<Trial> trials = AblationPlan.trials(spec);
         validate(spec, trials);
         Path folder = out != null ? out : Path.of("runs", "ablate-" + spec.kind().cliName() + "-" + spec.dataset());
+        TrialExecutor executor = executorOptions.executor(folder, trials.size(), settings.pluginsDir(),
+                settings.cacheDir(), settings.err());
+        executor.check();
         prepare(folder, spec);
-        int cpus = Runtime.getRuntime().availableProcessors();
-        int perTrial = threads != null ? threads : Math.max(1, cpus / Math.max(1, jobs));
-        String heap = trialHeap != null ? trialHeap : Runtime.getRuntime().maxMemory() / (1024 * 1024) + "m";
-        TrialProcess process = TrialProcess.ofCurrentJvm(heap, perTrial, settings.pluginsDir(), settings.cacheDir());
-        TrialScheduler.Outcome outcome = new TrialScheduler(folder, process, jobs, settings.err()).run(trials);
+        TrialScheduler.Outcome outcome = new TrialScheduler(folder, "mlx ablate", settings.err()).run(trials,
+                executor);
         String command = "mlx " + String.join(" ", commandSpec.commandLine().getParseResult().originalArgs());
         List<String> files = AblationReport.write(folder, spec, command, outcome, trials.size());
         settings.out().println("mlx ablate: " + outcome.results().size() + " of " + trials.size() + " trials complete ("
@@ -144,9 +141,7 @@ public final class AblateCommand implements Callable<Integer> {
                 + "--weight-decays)", k);
         reject(k != AblationKind.MODEL_SIZE && (sizes != null || sizeParam != null), "--sizes/--size-param", k);
         reject(k == AblationKind.MODEL_SIZE && fractions != null, "--fractions", k);
-        if (jobs < 1) {
-            throw MlxException.userError("--jobs must be >= 1, got " + jobs);
-        }
+        executorOptions.validate();
         if (seeds.isEmpty() || methods.isEmpty()) {
             throw MlxException.userError("--seeds and --methods need at least one value");
         }

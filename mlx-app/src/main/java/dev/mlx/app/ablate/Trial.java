@@ -38,7 +38,7 @@ public record Trial(String id, Map<String, String> coordinates, String dataset, 
     }
 
     /** @return a file-name-safe id for the coordinates and seed, e.g. {@code method=rrr_mask-fraction=0.4_seed=0} */
-    static String idOf(Map<String, String> coordinates, long seed) {
+    public static String idOf(Map<String, String> coordinates, long seed) {
         StringBuilder b = new StringBuilder();
         coordinates.forEach((k, v) -> b.append(k).append('=').append(v).append('_'));
         b.append("seed=").append(seed);
@@ -46,13 +46,13 @@ public record Trial(String id, Map<String, String> coordinates, String dataset, 
     }
 
     /** @return the run this trial trains */
-    RunSpec runSpec() {
+    public RunSpec runSpec() {
         return new RunSpec(dataset, datasetParams, model, modelParams, regularizer, regularizerParams,
                 new TrainingConfig(epochs, batchSize, learningRate, weightDecay, seed));
     }
 
     /** @return the grid cell: the coordinates without the seed */
-    String cellKey() {
+    public String cellKey() {
         return coordinates.toString();
     }
 }

@@ -2,6 +2,7 @@ package dev.mlx.app.ablate;
 
 import dev.mlx.app.command.AppSettings;
 import dev.mlx.app.command.EngineHolder;
+import dev.mlx.app.exec.TrialProcess;
 import dev.mlx.app.plugin.PluginCatalog;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -11,15 +12,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code mlx ablate-trial <folder>} (hidden): runs one trial of an ablation in this process
- * ({@link TrialRunner}). {@code mlx ablate} starts it once per trial; users never call it.
+ * {@code mlx trial <folder>} (hidden): runs one trial of a sweep or an ablation in this process
+ * ({@link TrialRunner}). The executors ({@link dev.mlx.app.exec.TrialExecutor}) start it once per
+ * trial; users never call it.
  */
-@Command(name = TrialCommand.NAME, hidden = true,
-        description = "Run one ablation trial from its folder (started by mlx ablate; not for direct use).")
+@Command(name = TrialProcess.COMMAND, aliases = "ablate-trial", hidden = true,
+        description = "Run one trial from its folder (started by mlx sweep and mlx ablate; not for direct use).")
 public final class TrialCommand implements Callable<Integer> {
-    /** The command name. */
-    public static final String NAME = "ablate-trial";
-
     @Parameters(index = "0", description = "The trial folder holding trial.json.")
     Path trialDir;
 

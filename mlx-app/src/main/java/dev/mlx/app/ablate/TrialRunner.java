@@ -8,6 +8,7 @@ import dev.mlx.api.data.DatasetProvider;
 import dev.mlx.api.data.ExplanationDataset;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
+import dev.mlx.api.metric.GroupAccuracy;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.report.SaliencySet;
@@ -43,7 +44,8 @@ public final class TrialRunner {
     public static final String CHECKPOINT_DIR = "checkpoint";
     /** Mixed into the seed of the transform's draws, so they differ from the data construction's stream. */
     static final long TRANSFORM_SEED_SALT = 0x5EED_AB1A_7E00L;
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The JSON mapper of trial and result files. */
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Logger LOG = LoggerFactory.getLogger(TrialRunner.class);
 
     private final PluginCatalog catalog;
@@ -89,7 +91,9 @@ public final class TrialRunner {
         }
         TrialFragility fragility = TrialFragility.measure(catalog, engine, trial, data, run);
         TrialResult result = new TrialResult(trial, run.test().correct(), run.test().count(), run.trainSize(),
-                run.testSize(), run.wallSeconds(), run.secondsPerEpoch(), fragility);
+                run.testSize(), run.wallSeconds(), run.secondsPerEpoch(), fragility,
+                run.validation().map(GroupAccuracy::correct).orElse(null),
+                run.validation().map(GroupAccuracy::count).orElse(null));
         writeAtomically(trialDir.resolve(RESULT_FILE), result);
         try {
             RunFolder.deleteTree(trialDir.resolve(CHECKPOINT_DIR));
@@ -120,7 +124,7 @@ public final class TrialRunner {
         }
     }
 
-    static <T> T read(Path file, Class<T> type) {
+    public static <T> T read(Path file, Class<T> type) {
         try {
             return JSON.readValue(file.toFile(), type);
         } catch (IOException e) {
@@ -129,7 +133,7 @@ public final class TrialRunner {
         }
     }
 
-    static void writeAtomically(Path file, Object value) {
+    public static void writeAtomically(Path file, Object value) {
         try {
             Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
             JSON.writeValue(tmp.toFile(), value);

@@ -2,34 +2,36 @@ package dev.mlx.app.ablate;
 
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
+import dev.mlx.app.exec.TrialEnd;
+import dev.mlx.app.exec.TrialExecutor;
+import dev.mlx.app.exec.TrialListener;
+import dev.mlx.app.exec.TrialProcess;
+import dev.mlx.app.exec.TrialProgress;
 import dev.mlx.app.run.RunFolder;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs an ablation's trials with resume: each trial lives in {@code <out>/trials/<id>/}. A trial
- * whose {@code result.json} holds exactly this trial is complete and is skipped; a trial folder
- * without one (a killed or failed trial) or with a result of a different definition is deleted
- * and the trial runs again. Up to {@code jobs} trials run at once, each its own process
- * ({@link TrialProcess}).
+ * Runs a batch of trials (an ablation's grid, a sweep's settings x seeds) with resume: each trial
+ * lives in {@code <out>/trials/<id>/}. A trial whose {@code result.json} holds exactly this trial is
+ * complete and is skipped; a trial folder without one (a killed or failed trial) continues from its
+ * training checkpoint when it holds the same trial, and is otherwise deleted and run again. The
+ * pending trials go to one {@link TrialExecutor} (local processes or a Slurm array), which does not
+ * know what they are; their results are read back from disk.
  */
-final class TrialScheduler {
+public final class TrialScheduler {
     private final Path out;
-    private final TrialProcess process;
-    private final int jobs;
+    private final String label;
     private final PrintStream err;
 
     /**
@@ -40,17 +42,24 @@ final class TrialScheduler {
      * @param failures one line per failed trial
      * @param worstExit the most severe child exit code (0 if none failed)
      */
-    record Outcome(List<TrialResult> results, int skipped, List<String> failures, int worstExit) {}
+    public record Outcome(List<TrialResult> results, int skipped, List<String> failures, int worstExit) {}
 
-    TrialScheduler(Path out, TrialProcess process, int jobs, PrintStream err) {
+    /**
+     * @param out the folder holding {@code trials/}
+     * @param label the prefix of progress lines, e.g. {@code "mlx sweep"}
+     * @param err where progress goes
+     */
+    public TrialScheduler(Path out, String label, PrintStream err) {
         this.out = out;
-        this.process = process;
-        this.jobs = jobs;
+        this.label = label;
         this.err = err;
     }
 
-    /** @return the folder of a trial */
-    Path folder(Trial t) {
+    /**
+     * @param t a trial
+     * @return its folder
+     */
+    public Path folder(Trial t) {
         return out.resolve("trials").resolve(t.id());
     }
 
@@ -58,7 +67,7 @@ final class TrialScheduler {
      * @param trial a planned trial
      * @return its result if its folder holds a complete result of exactly this trial
      */
-    Optional<TrialResult> complete(Trial trial) {
+    public Optional<TrialResult> complete(Trial trial) {
         Path file = folder(trial).resolve(TrialRunner.RESULT_FILE);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
@@ -71,7 +80,22 @@ final class TrialScheduler {
         }
     }
 
-    Outcome run(List<Trial> trials) {
+    /**
+     * @param trials the planned trials
+     * @return the trials that are not complete yet, in plan order
+     */
+    public List<Trial> pending(List<Trial> trials) {
+        return trials.stream().filter(t -> complete(t).isEmpty()).toList();
+    }
+
+    /**
+     * Runs every incomplete trial on the executor and collects all results.
+     *
+     * @param trials the planned trials
+     * @param executor where the incomplete ones run
+     * @return the results and failures
+     */
+    public Outcome run(List<Trial> trials, TrialExecutor executor) {
         List<TrialResult> results = Collections.synchronizedList(new ArrayList<>());
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger worst = new AtomicInteger();
@@ -86,69 +110,75 @@ final class TrialScheduler {
                 pending.add(t);
             }
         }
-        err.printf(Locale.ROOT, "mlx ablate: %d trials, %d complete, %d to run, %d at a time%n", trials.size(), skipped,
-                pending.size(), jobs);
-        AtomicInteger finished = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, Math.max(1, pending.size()))));
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (Trial t : pending) {
-                futures.add(pool.submit(() -> runOne(t, pending.size(), finished, results, failures, worst)));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MlxException(ErrorKind.RESOURCES, "interrupted; run the same command again to resume", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
+        err.printf(Locale.ROOT, "%s: %d trials, %d complete, %d to run on %s%n", label, trials.size(), skipped,
+                pending.size(), executor.describe());
+        Map<Path, Trial> byFolder = new LinkedHashMap<>();
+        for (Trial t : pending) {
+            byFolder.put(prepare(t), t);
+        }
+        if (!pending.isEmpty()) {
+            TrialProgress progress = new TrialProgress(label, pending.size(), executor.parallelism(), err);
+            AtomicInteger finished = new AtomicInteger();
+            executor.runAll(List.copyOf(byFolder.keySet()), new TrialListener() {
+                @Override
+                public void started(Path dir) {
+                    progress.started();
+                }
+
+                @Override
+                public void ended(Path dir, TrialEnd end) {
+                    Trial t = byFolder.get(dir);
+                    Optional<TrialResult> r = complete(t);
+                    int n = finished.incrementAndGet();
+                    if (end.exitCode() == 0 && r.isPresent()) {
+                        results.add(r.get());
+                        err.printf(Locale.ROOT, "%s: [%d/%d] %s: Wg Acc %.4f, Avg Acc %.4f (%.0f s)%n", label, n,
+                                pending.size(), t.id(), r.get().test().worstGroupAccuracy(),
+                                r.get().test().averageGroupAccuracy(), end.seconds());
+                    } else {
+                        int exit = end.exitCode() == 0 ? 4 : end.exitCode() == TrialEnd.LOST ? 3 : end.exitCode();
+                        worst.accumulateAndGet(exit, Math::max);
+                        String why = end.note().isEmpty()
+                                ? lastError(dir.resolve(TrialProcess.LOG_FILE))
+                                        + end.executorLog().map(l -> "; executor log: " + l).orElse("")
+                                : end.note() + "; trial log: " + dir.resolve(TrialProcess.LOG_FILE);
+                        String line = t.id() + " (exit " + (end.exitCode() == TrialEnd.LOST ? "none" : end.exitCode())
+                                + "): " + why;
+                        failures.add(line);
+                        err.printf(Locale.ROOT, "%s: [%d/%d] FAILED %s%n", label, n, pending.size(), line);
+                    }
+                    progress.ended(end.exitCode() == 0 && r.isPresent(), end.seconds());
+                }
+            });
         }
         List<TrialResult> ordered = new ArrayList<>();
         for (Trial t : trials) {
             results.stream().filter(r -> r.trial().id().equals(t.id())).findFirst().ifPresent(ordered::add);
         }
-        return new Outcome(ordered, skipped, List.copyOf(failures), worst.get());
+        List<String> failed = new ArrayList<>(failures);
+        Collections.sort(failed);
+        return new Outcome(ordered, skipped, List.copyOf(failed), worst.get());
     }
 
-    private void runOne(Trial t, int total, AtomicInteger finished, List<TrialResult> results, List<String> failures,
-            AtomicInteger worst) {
+    /** Makes the trial's folder ready to run: continued from its checkpoint, or fresh; writes its definition. */
+    private Path prepare(Trial t) {
         Path dir = folder(t);
         try {
             if (Files.exists(dir)) {
                 if (TrialRunner.resumable(dir, t)) {
-                    err.println("mlx ablate: continuing incomplete trial " + t.id() + " from its checkpoint");
+                    err.println(label + ": continuing incomplete trial " + t.id() + " from its checkpoint");
                 } else {
-                    err.println("mlx ablate: re-running incomplete trial " + t.id());
+                    err.println(label + ": re-running incomplete trial " + t.id());
                     RunFolder.deleteTree(dir);
                 }
             }
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new MlxException(ErrorKind.RESOURCES, "cannot prepare the trial folder " + dir + ": "
+                    + e.getMessage(), e);
         }
         TrialRunner.writeAtomically(dir.resolve(TrialRunner.TRIAL_FILE), t);
-        long t0 = System.nanoTime();
-        int code = process.run(dir);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Optional<TrialResult> r = complete(t);
-        int n = finished.incrementAndGet();
-        if (code == 0 && r.isPresent()) {
-            results.add(r.get());
-            err.printf(Locale.ROOT, "mlx ablate: [%d/%d] %s: Wg Acc %.4f, Avg Acc %.4f (%.0f s)%n", n, total, t.id(),
-                    r.get().test().worstGroupAccuracy(), r.get().test().averageGroupAccuracy(), seconds);
-        } else {
-            int exit = code == 0 ? 4 : code;
-            worst.accumulateAndGet(exit, Math::max);
-            String line = t.id() + " (exit " + code + "): " + lastError(dir.resolve(TrialProcess.LOG_FILE));
-            failures.add(line);
-            err.printf(Locale.ROOT, "mlx ablate: [%d/%d] FAILED %s%n", n, total, line);
-        }
+        return dir;
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlx.app.exec.TrialProcess;
 import dev.mlx.app.testing.CliRun;
 import dev.mlx.app.testing.TinyDermaNpz;
 import java.io.IOException;
