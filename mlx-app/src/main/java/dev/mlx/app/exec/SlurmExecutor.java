@@ -219,10 +219,12 @@ public final class SlurmExecutor implements TrialExecutor {
                     listener.ended(dir, new TrialEnd(code.get(), seconds, Optional.of(log), ""));
                 } else {
                     String slurmState = taskState(jobId, k);
+                    boolean ran = Files.exists(log);
                     listener.ended(dir, new TrialEnd(TrialEnd.LOST, seconds, Optional.of(log),
                             "Slurm task " + jobId + "_" + k + " ended without the trial reporting an exit code"
-                                    + (slurmState.isEmpty() ? "" : " (Slurm state " + slurmState + ")")
-                                    + "; Slurm's log: " + log));
+                                    + (!slurmState.isEmpty() ? " (Slurm state " + slurmState + ")"
+                                            : " (Slurm no longer knows the task: cancelled before it ran, or purged)")
+                                    + "; Slurm's log: " + log + (ran ? "" : " (not written: the task never started)")));
                 }
             }
         }
@@ -253,16 +255,26 @@ public final class SlurmExecutor implements TrialExecutor {
         return Optional.of(states);
     }
 
-    /** @return the task's state as the controller remembers it (e.g. TIMEOUT, CANCELLED), or "" */
+    /**
+     * @return the task's state as the controller remembers it (e.g. {@code TIMEOUT}, {@code CANCELLED},
+     *     with the reason), or "" when it no longer knows the task (a pending task cancelled before it
+     *     ran leaves no record of its own)
+     */
     private static String taskState(String jobId, int task) {
-        ShellCommand show = ShellCommand.run(30, List.of("scontrol", "-o", "show", "job", jobId + "_" + task));
-        Matcher m = Pattern.compile("JobState=(\\S+)").matcher(show.output());
-        String reason = "";
-        Matcher r = Pattern.compile("Reason=(\\S+)").matcher(show.output());
-        if (r.find() && !r.group(1).equals("None")) {
-            reason = " " + r.group(1);
+        ShellCommand show = ShellCommand.run(30, List.of("scontrol", "-o", "show", "job", jobId));
+        if (show.exitCode() != 0) {
+            return "";
         }
-        return show.exitCode() == 0 && m.find() ? m.group(1) + reason : "";
+        for (String line : show.output().lines().toList()) {
+            if (!line.matches(".*\\bArrayTaskId=" + task + "\\b.*")) {
+                continue;
+            }
+            Matcher m = Pattern.compile("JobState=(\\S+)").matcher(line);
+            Matcher r = Pattern.compile("Reason=(\\S+)").matcher(line);
+            String reason = r.find() && !r.group(1).equals("None") ? " " + r.group(1) : "";
+            return m.find() ? m.group(1) + reason : "";
+        }
+        return "";
     }
 
     private static Optional<Integer> exitCode(Path trialDir) {

@@ -1,0 +1,171 @@
+package dev.mlx.app.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlx.app.ablate.TrialRunner;
+import dev.mlx.app.testing.CliRun;
+import dev.mlx.app.testing.PluginJars;
+import dev.mlx.app.testing.TinyDermaNpz;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A small real sweep end to end: 2 methods (ERM, RRR with a 2-value lambda grid) x 2 seeds on a
+ * generated 1,000-image Decoy-DERM file, 1 epoch, every trial its own process. On the local
+ * executor: the report, the JSON fields, validation-based selection, resume after a lost result.
+ * On a real single-node Slurm cluster (started by {@code .ci/slurm-local} in {@code run-tests}):
+ * the same sweep gives the same results to the digit, and a task Slurm cancels is reported failed
+ * with its Slurm log.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SweepEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+
+    private static Path sweepFile;
+    private static Path local;
+    private static CliRun first;
+
+    static CliRun sweep(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--cache-dir", tmp.resolve("cache").toString(), "--plugins-dir",
+                tmp.resolve("none").toString(), "sweep", sweepFile.toString(), "-o", out.toString(), "--threads", "1",
+                "--trial-heap", "512m"));
+        args.addAll(List.of(extra));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    @BeforeAll
+    static void runLocally() throws IOException {
+        Path data = Files.createDirectories(tmp.resolve("derm"));
+        TinyDermaNpz.write(data, 1000, 16, 1);
+        sweepFile = tmp.resolve("tiny.yaml");
+        Files.writeString(sweepFile, String.join("\n",
+                "dataset: decoy-derm",
+                "datasetParams: {dir: " + data + "}",
+                "model: mlp",
+                "modelParams: {hidden: 8}",
+                "seeds: [0, 1]",
+                "training: {epochs: 1, batch-size: 100}",
+                "methods:",
+                "  erm: {}",
+                "  rrr:",
+                "    lambda: [1, 100]",
+                ""));
+        local = tmp.resolve("local");
+        first = sweep(local);
+        assertEquals(0, first.exitCode(), first::toString);
+    }
+
+    @Test
+    @Order(1)
+    void writesTheSelectedSettingsAsMeanAndStdOverSeeds() throws IOException {
+        JsonNode json = JSON.readTree(local.resolve("sweep.json").toFile());
+        assertEquals(6, json.get("trials").asInt());
+        assertEquals("val-wg", json.get("selection").asText());
+        JsonNode methods = json.get("methods");
+        assertEquals(2, methods.size());
+        for (JsonNode m : methods) {
+            assertNotNull(m.get("selected"), m.toString());
+            for (String f : List.of("avgMean", "avgStd", "wgMean", "wgStd")) {
+                assertTrue(m.get(f).isNumber(), f + " in " + m);
+            }
+            assertEquals(2, m.get("perSeed").size());
+            double meanAvg = (m.get("perSeed").get(0).get("avg").asDouble() + m.get("perSeed").get(1).get("avg")
+                    .asDouble()) / 2;
+            assertEquals(meanAvg, m.get("avgMean").asDouble(), 1e-12, "Avg Acc is the mean over seeds");
+        }
+        // selection is the best validation Wg among the settings, never a test number
+        JsonNode rrr = methods.get(1);
+        assertEquals("rrr", rrr.get("method").asText());
+        JsonNode settings = rrr.get("settings");
+        assertEquals(2, settings.size());
+        int best = settings.get(0).get("validation").get("wgMean").asDouble()
+                >= settings.get(1).get("validation").get("wgMean").asDouble() ? 0 : 1;
+        assertEquals(settings.get(best).get("setting"), rrr.get("selected"));
+        assertEquals(settings.get(best).get("test").get("wgMean").asDouble(), rrr.get("wgMean").asDouble(), 0);
+
+        String md = Files.readString(local.resolve("sweep.md"));
+        assertTrue(md.contains("| rrr | lambda="), md);
+        assertTrue(md.contains(" ± "), "mean ± std with two seeds: " + md);
+        String html = Files.readString(local.resolve("report.html"));
+        assertTrue(html.contains("data:image/png;base64,") && html.contains("Selected settings"), "html with a plot");
+        assertTrue(Files.size(local.resolve("sweep.png")) > 1000);
+        assertTrue(first.err().contains("mlx sweep: 6 done, 0 running, 0 queued, 0 failed of 6; finished"),
+                first.err());
+        assertTrue(first.err().contains("ETA"), first.err());
+        assertTrue(Files.isRegularFile(local.resolve("plan.json")) && Files.isRegularFile(local.resolve(
+                "sweep-file.yaml")));
+    }
+
+    @Test
+    @Order(2)
+    void resumeRunsOnlyWhatDidNotFinish() throws IOException {
+        CliRun again = sweep(local);
+        assertEquals(2, again.exitCode(), again.toString());
+        assertTrue(again.singleError().contains("--resume"), again.singleError());
+
+        Path lost = local.resolve("trials/method=rrr_lambda=100_seed=1");
+        Path kept = local.resolve("trials/method=erm_seed=0");
+        Files.delete(lost.resolve(TrialRunner.RESULT_FILE));
+        FileTime keptTime = Files.getLastModifiedTime(kept.resolve(TrialRunner.RESULT_FILE));
+        String before = Files.readString(local.resolve("sweep.json"));
+        CliRun resumed = sweep(local, "--resume");
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertTrue(resumed.out().contains("6 of 6 trials complete (5 from an earlier run)"), resumed.out());
+        assertTrue(resumed.err().contains("1 to run"), resumed.err());
+        assertEquals(keptTime, Files.getLastModifiedTime(kept.resolve(TrialRunner.RESULT_FILE)),
+                "a finished trial never runs again");
+        JsonNode a = JSON.readTree(before).get("methods");
+        JsonNode b = JSON.readTree(local.resolve("sweep.json").toFile()).get("methods");
+        assertEquals(a, b, "the re-run trial reproduces its result exactly");
+    }
+
+    @Test
+    @Order(3)
+    void aFailedTrialIsReportedWithItsLogAndTheOthersGoOn() throws IOException {
+        // a third-party regularizer plugin whose setting fail=1 throws when its trial builds it
+        String source = PluginJars.regularizerSource("org.example.sweep", "FailingL1", "failing-l1")
+                .replace(".addDouble(\"lambda\"", ".addInt(\"fail\", 0, 0, 1, \"1 throws\")\n"
+                        + "                                .addDouble(\"lambda\"")
+                .replace("double lambda = p.getDouble(\"lambda\");", "double lambda = p.getDouble(\"lambda\");\n"
+                        + "        if (p.getInt(\"fail\") == 1) { throw new IllegalStateException(\"deliberate failure\"); }");
+        Path plugins = tmp.resolve("plugins");
+        PluginJars.build(tmp, plugins.resolve("failing.jar"), Map.of("org.example.sweep.FailingL1", source),
+                Map.of(PluginJars.REGULARIZER_SERVICE, List.of("org.example.sweep.FailingL1")));
+        Path failing = tmp.resolve("failing.yaml");
+        Files.writeString(failing, Files.readString(sweepFile).replace("seeds: [0, 1]", "seeds: [0]")
+                .replace("  erm: {}", "  failing-l1: {fail: [0, 1]}"));
+        Path out = tmp.resolve("failing");
+        CliRun r = CliRun.of("--cache-dir", tmp.resolve("cache").toString(), "--plugins-dir", plugins.toString(),
+                "sweep", failing.toString(), "-o", out.toString(), "--threads", "1", "--trial-heap", "512m");
+        assertEquals(4, r.exitCode(), r.toString());
+        String error = r.singleError();
+        assertTrue(error.contains("1 trial(s) failed: method=failing-l1_fail=1_seed=0 (exit 4)"), error);
+        assertTrue(error.contains("deliberate failure") && error.contains("trial.log") && error.contains("--resume"),
+                error);
+        assertTrue(r.out().contains("3 of 4 trials complete"), r.out());
+        assertTrue(r.err().contains("0 running, 0 queued, 1 failed of 4"), r.err());
+        JsonNode json = JSON.readTree(out.resolve("sweep.json").toFile());
+        assertEquals(1, json.get("failures").size());
+        assertEquals("{\"fail\":\"0\"}", json.get("methods").get(0).get("selected").toString(),
+                "the method is still selected among its finished settings");
+        assertTrue(Files.readString(out.resolve("sweep.md")).contains("## Failed trials"));
+    }
+}
