@@ -63,7 +63,7 @@ public final class Main {
             extraPlugins.accept(builder);
             PluginRegistry registry = builder
                     .discoverFolder(pluginsDir, Main.class.getClassLoader()).build();
-            LOG.info("plugins: {}", registry.summary());
+            LOG.debug("plugins: {}", registry.summary()); // listed by mlx plugins, not by every command
             CommandLine cli = commandLine(settings, engine, registry);
             cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));
             return cli.execute(args);

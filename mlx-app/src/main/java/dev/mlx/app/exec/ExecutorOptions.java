@@ -31,7 +31,7 @@ public final class ExecutorOptions {
     Integer threads;
 
     @Option(names = "--trial-heap", description = "Java heap of each trial process, e.g. 4g (default: this JVM's "
-            + "maximum; slurm: 80% of --mem when given).")
+            + "maximum; slurm: 80%% of --mem when given).")
     String trialHeap;
 
     @Option(names = "--partition", description = "slurm: the partition (default: the cluster's default).")

@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * Counts a batch of trials as they run (done / running / queued / failed) and prints one status
  * line with an estimate of the time left on every change. The estimate is the mean wall time of
- * the trials finished so far times the work left, spread over the executor's parallelism.
+ * the trials finished so far times the work left, spread over the trials that run at once (the
+ * executor's limit, or the most seen running together when the limit is a cluster's unknown capacity).
  * Thread-safe.
  */
 public final class TrialProgress {
@@ -19,6 +20,7 @@ public final class TrialProgress {
     private int failed;
     private double endedSeconds;
     private int timed;
+    private int mostRunning;
 
     /**
      * @param label prefix of every line, e.g. {@code "mlx sweep"}
@@ -36,6 +38,7 @@ public final class TrialProgress {
     /** A trial started running. */
     public synchronized void started() {
         running++;
+        mostRunning = Math.max(mostRunning, running);
         print();
     }
 
@@ -79,7 +82,9 @@ public final class TrialProgress {
             return "ETA after the first trial ends";
         }
         double mean = endedSeconds / timed;
-        double seconds = mean * (queued() + 0.5 * running) / Math.min(parallelism, left);
+        // a cluster's capacity is unknown: the most trials seen running at once stands for it
+        int width = Math.max(1, Math.min(parallelism, mostRunning));
+        double seconds = mean * (queued() + 0.5 * running) / Math.min(width, left);
         return "ETA " + duration(seconds);
     }
 

@@ -133,10 +133,10 @@ final class SweepReport {
     }
 
     private static String summary(SweepDefinition d, Context ctx) {
-        return String.format(Locale.ROOT, "Sweep file `%s`; dataset %s %s, model %s %s; seeds %s; %d trials (%d "
+        return String.format(Locale.ROOT, "Sweep file `%s`; dataset %s%s, model %s%s; seeds %s; %d trials (%d "
                 + "complete before this run, %d failed); executor %s; this run took %.0f s. Command: `%s`.",
-                ctx.file().getFileName(), d.dataset(), d.datasetParams().isEmpty() ? "" : d.datasetParams(), d.model(),
-                d.modelParams().isEmpty() ? "" : d.modelParams(), d.seeds(), ctx.trials(), ctx.skipped(),
+                ctx.file().getFileName(), d.dataset(), d.datasetParams().isEmpty() ? "" : " " + d.datasetParams(),
+                d.model(), d.modelParams().isEmpty() ? "" : " " + d.modelParams(), d.seeds(), ctx.trials(), ctx.skipped(),
                 ctx.failures().size(), ctx.executor(), ctx.wallSeconds(), ctx.command());
     }
 

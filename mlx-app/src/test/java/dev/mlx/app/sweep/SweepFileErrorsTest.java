@@ -144,4 +144,13 @@ class SweepFileErrorsTest {
         assertEquals("method=rrr_lambda=10_lr=0.001_seed=1", t.id());
         assertEquals(16, SweepPlan.trials(d).size());
     }
+
+    @Test
+    void theDocumentedExampleIsAValidSweep() {
+        PluginCatalog catalog = Guice.createInjector(new PluginModule(
+                PluginRegistry.builder().discover(getClass().getClassLoader()).build())).getInstance(PluginCatalog.class);
+        Path example = Path.of("..", "docs", "examples", "sweep-decoy-mnist.yaml");
+        SweepDefinition d = new SweepFileReader(catalog).read(example);
+        assertEquals(21, SweepPlan.trials(d).size(), "docs/experiments.md says 7 settings x 3 seeds");
+    }
 }
