@@ -7,6 +7,7 @@ import dev.mlx.app.command.AppSettings;
 import dev.mlx.app.command.EngineHolder;
 import dev.mlx.app.plugin.PluginModule;
 import dev.mlx.app.plugin.PluginRegistry;
+import dev.mlx.engine.DeviceRequest;
 import dev.mlx.engine.MlxEngine;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -54,11 +55,17 @@ public final class Main {
      */
     public static int run(String[] args, PrintStream out, PrintStream err, Consumer<PluginRegistry.Builder> extraPlugins) {
         MlxEngine.configureOffline();
-        try (EngineHolder engine = new EngineHolder()) {
+        DeviceRequest device;
+        try {
+            device = DeviceRequest.parse(globalString(args, "--device", "MLX_DEVICE", "auto"));
+        } catch (RuntimeException e) {
+            return handle(e, err);
+        }
+        try (EngineHolder engine = new EngineHolder(device)) {
             Path pluginsDir = globalPath(args, "--plugins-dir", "MLX_PLUGINS", defaultPluginsDir());
             Path cacheDir = globalPath(args, "--cache-dir", "MLX_CACHE",
                     Path.of(System.getProperty("user.home"), ".cache", "mlx"));
-            AppSettings settings = new AppSettings(cacheDir, pluginsDir, out, err);
+            AppSettings settings = new AppSettings(cacheDir, pluginsDir, out, err, device);
             PluginRegistry.Builder builder = PluginRegistry.builder();
             extraPlugins.accept(builder);
             PluginRegistry registry = builder
@@ -125,6 +132,19 @@ public final class Main {
         Path config = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
                 : Path.of(System.getProperty("user.home"), ".config");
         return config.resolve("mlx").resolve("plugins");
+    }
+
+    private static String globalString(String[] args, String option, String env, String fallback) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(option) && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (args[i].startsWith(option + "=")) {
+                return args[i].substring(option.length() + 1);
+            }
+        }
+        String fromEnv = System.getenv(env);
+        return fromEnv == null || fromEnv.isBlank() ? fallback : fromEnv;
     }
 
     private static Path globalPath(String[] args, String option, String env, Path fallback) {

@@ -34,6 +34,11 @@ public final class MlxCommand implements Runnable {
             description = "Where datasets are fetched and cached (default: $MLX_CACHE or ~/.cache/mlx).")
     Path cacheDir;
 
+    @Option(names = "--device", scope = picocli.CommandLine.ScopeType.INHERIT, paramLabel = "auto|cpu|cuda|cuda:N",
+            description = "Where models run (default: $MLX_DEVICE, else auto: the first CUDA device when the PyTorch "
+                    + "engine has one, else the CPU). cuda needs the cuda build (docs/gpu.md).")
+    String device;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
  * The running PyTorch engine: one root {@link NDManager}, the autograd helper and the factory
  * for networks. Start one per process with {@link #start()} and close it at the end.
  *
+ * <p>The device is chosen once, at start ({@link DeviceRequest}); code below never names one.
+ *
  * <p>Start-up is offline: the PyTorch natives come from the {@code pytorch-native-cpu} Maven
  * artifact and are extracted into {@code DJL_CACHE_DIR}; {@code ai.djl.offline=true} is set
  * (unless the caller set it) before any DJL class loads, which also stops DJL's telemetry.
@@ -26,9 +28,11 @@ public final class MlxEngine implements AutoCloseable {
     private final NDManager root;
     private final TorchScriptGradHelper gradHelper;
     private final NetworkFactory networks;
+    private final DeviceRequest request;
 
-    private MlxEngine(Engine engine, NDManager root, TorchScriptGradHelper gradHelper) {
+    private MlxEngine(Engine engine, NDManager root, TorchScriptGradHelper gradHelper, DeviceRequest request) {
         this.engine = engine;
+        this.request = request;
         this.root = root;
         this.gradHelper = gradHelper;
         this.networks = new NetworkFactory(root, gradHelper);
@@ -45,11 +49,24 @@ public final class MlxEngine implements AutoCloseable {
     }
 
     /**
-     * Starts the PyTorch engine on the CPU.
+     * Starts the PyTorch engine on the CPU, or on the first GPU when it has one.
      *
      * @return the engine
      */
     public static MlxEngine start() {
+        return start(DeviceRequest.AUTO);
+    }
+
+    /**
+     * Starts the PyTorch engine on the requested device: the one place a device is chosen. The
+     * root manager lives on it, so everything created under it (parameters, batches, masks,
+     * bounds, noise, TorchScript helpers) does too.
+     *
+     * @param request the device asked for
+     * @return the engine
+     * @throws MlxException (resources) when a GPU is asked for and the engine has none
+     */
+    public static MlxEngine start(DeviceRequest request) {
         configureOffline();
         long t0 = System.nanoTime();
         Engine engine;
@@ -61,16 +78,35 @@ public final class MlxEngine implements AutoCloseable {
                     + " check DJL_CACHE_DIR is writable.", e);
         }
         OneDnnSwitch.disableOneDnn();
-        NDManager root = engine.newBaseManager(Device.cpu());
+        int gpus = engine.getGpuCount();
+        Device device = request.resolve(gpus, "the " + NativeLibraries.torchFlavor() + " build of libtorch "
+                + engine.getVersion() + " from " + NativeLibraries.torchFolder());
+        NDManager root = engine.newBaseManager(device);
         try {
             TorchScriptGradHelper helper = TorchScriptGradHelper.load(root);
-            LOG.info("PyTorch engine {} started in {} ms (offline={})", engine.getVersion(),
-                    (System.nanoTime() - t0) / 1_000_000, System.getProperty("ai.djl.offline"));
-            return new MlxEngine(engine, root, helper);
+            LOG.info("PyTorch engine {} started in {} ms on {} (--device {}{}; offline={})", engine.getVersion(),
+                    (System.nanoTime() - t0) / 1_000_000, deviceName(device), request.text(),
+                    request == DeviceRequest.AUTO ? (gpus == 0 ? ": no CUDA device, so the CPU" : ": the first GPU")
+                            : "", System.getProperty("ai.djl.offline"));
+            return new MlxEngine(engine, root, helper, request);
         } catch (RuntimeException e) {
             root.close();
             throw e;
         }
+    }
+
+    /** @return the device everything runs on: {@code cpu} or {@code cuda:N} */
+    public String device() {
+        return deviceName(root.getDevice());
+    }
+
+    /** @return the device the user asked for */
+    public DeviceRequest deviceRequest() {
+        return request;
+    }
+
+    private static String deviceName(Device d) {
+        return d.isGpu() ? "cuda:" + d.getDeviceId() : "cpu";
     }
 
     /** @return the DJL engine */

@@ -109,7 +109,7 @@ public final class AblateCommand implements Callable<Integer> {
         validate(spec, trials);
         Path folder = out != null ? out : Path.of("runs", "ablate-" + spec.kind().cliName() + "-" + spec.dataset());
         TrialExecutor executor = executorOptions.executor(folder, trials.size(), settings.pluginsDir(),
-                settings.cacheDir(), settings.err());
+                settings.cacheDir(), settings.device().text(), settings.err());
         executor.check();
         prepare(folder, spec);
         TrialScheduler.Outcome outcome = new TrialScheduler(folder, "mlx ablate", settings.err()).run(trials,

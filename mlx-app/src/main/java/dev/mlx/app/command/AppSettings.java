@@ -1,5 +1,6 @@
 package dev.mlx.app.command;
 
+import dev.mlx.engine.DeviceRequest;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -10,5 +11,12 @@ import java.nio.file.Path;
  * @param pluginsDir the plugins folder scanned for JARs
  * @param out standard output (results, tables)
  * @param err standard error (progress, errors)
+ * @param device the device asked for ({@code --device}, {@code MLX_DEVICE}); trial processes get the same
  */
-public record AppSettings(Path cacheDir, Path pluginsDir, PrintStream out, PrintStream err) {}
+public record AppSettings(Path cacheDir, Path pluginsDir, PrintStream out, PrintStream err, DeviceRequest device) {
+
+    /** Settings with the default device ({@code auto}). */
+    public AppSettings(Path cacheDir, Path pluginsDir, PrintStream out, PrintStream err) {
+        this(cacheDir, pluginsDir, out, err, DeviceRequest.AUTO);
+    }
+}

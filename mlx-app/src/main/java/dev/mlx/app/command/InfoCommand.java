@@ -9,6 +9,7 @@ import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.plugin.PluginJar;
 import dev.mlx.app.run.Provenance;
 import dev.mlx.engine.MlxEngine;
+import dev.mlx.engine.NativeLibraries;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -57,10 +58,10 @@ public final class InfoCommand implements Callable<Integer> {
                 heap.getUsed() >> 20);
         out.println("DJL:            " + Engine.getDjlVersion() + " (offline " + System.getProperty("ai.djl.offline")
                 + ")");
-        Path natives = loadedLibrary("libtorch_cpu.so");
-        String flavor = natives == null ? "unknown" : flavorOf(natives.getParent().getFileName().toString());
-        out.println("PyTorch:        " + pt.getVersion() + ", flavour " + flavor + ", natives "
-                + (natives == null ? "unknown" : natives.getParent()));
+        Path natives = NativeLibraries.torchFolder();
+        out.println("PyTorch:        " + pt.getVersion() + ", flavour " + NativeLibraries.torchFlavor() + ", natives "
+                + (natives == null ? "unknown" : natives));
+        out.println("device:         " + mlx.device() + " (--device " + mlx.deviceRequest().text() + ")");
         out.println("torch threads:  intra-op " + JniUtils.getNumThreads() + ", inter-op "
                 + JniUtils.getNumInteropThreads());
         out.println("oneDNN convs:   " + (mlx.oneDnnConvolutions() ? "on" : "off (libtorch 2.7.1's oneDNN convolutions"
@@ -81,26 +82,5 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("plugins folder: " + settings.pluginsDir().toAbsolutePath() + " (" + jars.size() + " JARs, "
                 + catalog.registry().failures().size() + " failed to load; see mlx plugins)");
         return 0;
-    }
-
-    /** @return the flavour part of DJL's native folder name, e.g. {@code cpu} in {@code 2.7.1-20250812-cpu-linux-x86_64} */
-    static String flavorOf(String folder) {
-        String[] parts = folder.split("-");
-        return parts.length >= 4 ? parts[parts.length - 3] : folder;
-    }
-
-    /** @return the file of a shared library this process has mapped (from /proc/self/maps), or {@code null} */
-    static Path loadedLibrary(String name) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-                int slash = line.indexOf('/');
-                if (slash >= 0 && line.endsWith("/" + name)) {
-                    return Path.of(line.substring(slash));
-                }
-            }
-        } catch (IOException | SecurityException e) {
-            return null;
-        }
-        return null;
     }
 }

@@ -119,16 +119,18 @@ public final class ExecutorOptions {
      * @param trials trials to run in this batch
      * @param pluginsDir the plugins folder trials load
      * @param cacheDir the dataset cache trials use
+     * @param device the {@code --device} trials get
      * @param err where to report
      * @return the executor these options describe
      */
-    public TrialExecutor executor(Path folder, int trials, Path pluginsDir, Path cacheDir, PrintStream err) {
+    public TrialExecutor executor(Path folder, int trials, Path pluginsDir, Path cacheDir, String device,
+            PrintStream err) {
         validate();
         long maxHeap = Runtime.getRuntime().maxMemory();
         if (slurm()) {
             String heap = trialHeap != null ? trialHeap : memory != null ? eightyPercent(memory) : mib(maxHeap);
             TrialProcess p = TrialProcess.ofCurrentJvm(heap, threads != null ? threads : cpusPerTask, pluginsDir,
-                    cacheDir);
+                    cacheDir, device);
             return new SlurmExecutor(p, new SlurmOptions(partition, time, memory, cpusPerTask, gpusPerTask, maxRunning,
                     sbatchArgs), folder, err, 1000);
         }
@@ -151,7 +153,7 @@ public final class ExecutorOptions {
             err.printf(Locale.ROOT, "warning: %d trials at once x %d threads each oversubscribe the %d cores; "
                     + "expect them to slow each other down%n", n, t, cores);
         }
-        return new LocalExecutor(TrialProcess.ofCurrentJvm(heap, t, pluginsDir, cacheDir), n);
+        return new LocalExecutor(TrialProcess.ofCurrentJvm(heap, t, pluginsDir, cacheDir, device), n);
     }
 
     private static String mib(long bytes) {

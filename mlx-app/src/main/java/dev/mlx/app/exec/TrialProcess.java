@@ -24,8 +24,10 @@ import java.util.TreeMap;
  * @param threads PyTorch intra-op threads of the child
  * @param pluginsDir the plugins folder to pass on
  * @param cacheDir the dataset cache to pass on
+ * @param device the {@code --device} to pass on ({@code auto}: a Slurm task with a GPU uses it)
  */
-public record TrialProcess(String java, String classPath, String heap, int threads, Path pluginsDir, Path cacheDir) {
+public record TrialProcess(String java, String classPath, String heap, int threads, Path pluginsDir, Path cacheDir,
+        String device) {
     /** The log file of a trial, inside its folder: the trial process's standard output and error. */
     public static final String LOG_FILE = "trial.log";
     /** The hidden command that runs one trial folder ({@code dev.mlx.app.ablate.TrialCommand}). */
@@ -38,22 +40,24 @@ public record TrialProcess(String java, String classPath, String heap, int threa
      * @param threads PyTorch threads of the child
      * @param pluginsDir the plugins folder
      * @param cacheDir the dataset cache
+     * @param device the device request
      * @return a launcher for this JVM's {@code java} and class path
      */
-    public static TrialProcess ofCurrentJvm(String heap, int threads, Path pluginsDir, Path cacheDir) {
+    public static TrialProcess ofCurrentJvm(String heap, int threads, Path pluginsDir, Path cacheDir, String device) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        return new TrialProcess(java, System.getProperty("java.class.path"), heap, threads, pluginsDir, cacheDir);
+        return new TrialProcess(java, System.getProperty("java.class.path"), heap, threads, pluginsDir, cacheDir,
+                device);
     }
 
     /** @return the same launcher with another thread count */
     public TrialProcess withThreads(int n) {
-        return new TrialProcess(java, classPath, heap, n, pluginsDir, cacheDir);
+        return new TrialProcess(java, classPath, heap, n, pluginsDir, cacheDir, device);
     }
 
     /** @return the same launcher with another heap */
     public TrialProcess withHeap(String h) {
-        return new TrialProcess(java, classPath, h, threads, pluginsDir, cacheDir);
+        return new TrialProcess(java, classPath, h, threads, pluginsDir, cacheDir, device);
     }
 
     /**
@@ -84,6 +88,9 @@ public record TrialProcess(String java, String classPath, String heap, int threa
         }
         if (cacheDir != null) {
             cmd.add("--cache-dir=" + cacheDir.toAbsolutePath());
+        }
+        if (device != null) {
+            cmd.add("--device=" + device);
         }
         cmd.add(COMMAND);
         cmd.add(trialDir.toAbsolutePath().toString());

@@ -33,14 +33,16 @@ import java.util.Map;
  * @param seed seed
  * @param fragments gradient accumulation: fragments per batch (absent in files written before it
  *     existed, which means 1)
+ * @param device where the run trained ({@code cpu}, {@code cuda:0}); a record only: the device of a
+ *     new run is chosen with {@code --device} or {@code MLX_DEVICE}
  */
 public record ConfigFile(String dataset, Map<String, String> datasetParams, String model,
         Map<String, String> modelParams, String regularizer, Map<String, String> regularizerParams, Integer epochs,
-        Integer batchSize, Double learningRate, Double weightDecay, Long seed, Integer fragments) {
+        Integer batchSize, Double learningRate, Double weightDecay, Long seed, Integer fragments, String device) {
 
     /** The keys a config file may hold, in the order {@code config.json} writes them. */
     public static final List<String> KEYS = List.of("dataset", "datasetParams", "model", "modelParams", "regularizer",
-            "regularizerParams", "epochs", "batchSize", "learningRate", "weightDecay", "seed", "fragments");
+            "regularizerParams", "epochs", "batchSize", "learningRate", "weightDecay", "seed", "fragments", "device");
 
     /**
      * @param file a JSON or YAML config file ({@link ConfigReader} chooses the format)
@@ -91,6 +93,7 @@ public record ConfigFile(String dataset, Map<String, String> datasetParams, Stri
         m.put("weightDecay", s.training().weightDecay());
         m.put("seed", s.training().seed());
         m.put("fragments", s.training().fragments());
+        m.put("device", result.device());
         return m;
     }
 }

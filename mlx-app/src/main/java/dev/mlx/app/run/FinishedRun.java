@@ -81,7 +81,7 @@ public final class FinishedRun {
                     results.path("wallSeconds").asDouble(), saved.weights(),
                     validation.isObject() ? Optional.of(groups(validation.path("groupCorrect"),
                             validation.path("groupCount"))) : Optional.empty(),
-                    results.path("validationSize").asInt()));
+                    results.path("validationSize").asInt(), root.path("config").path("device").asText("cpu")));
         } catch (RuntimeException e) {
             LOG.info("not reusing {}: cannot read it ({})", dir, e.getMessage());
             return Optional.empty();

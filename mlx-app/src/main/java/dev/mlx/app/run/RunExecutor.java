@@ -113,7 +113,7 @@ public final class RunExecutor {
             return new RunResult(spec, datasetParams, modelParams, regularizerParams, architecture.toString(),
                     network.parameterCount(), data.checksum(), data.train().size(), data.test().size(), history,
                     history.get(history.size() - 1).test(), wall, Checkpoints.snapshot(network), validation,
-                    data.validation().map(DataSplit::size).orElse(0));
+                    data.validation().map(DataSplit::size).orElse(0), engine.device());
         }
     }
 }

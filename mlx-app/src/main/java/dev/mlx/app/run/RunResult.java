@@ -26,11 +26,12 @@ import java.util.Optional;
  * @param validation the final group accuracy on the dataset's validation split, if it has one
  *     ({@link dev.mlx.api.data.ExplanationDataset#validation()})
  * @param validationSize validation examples (0 without a validation split)
+ * @param device the device the run trained on ({@code cpu}, {@code cuda:0}, ...)
  */
 public record RunResult(RunSpec spec, HyperParameters datasetParams, HyperParameters modelParams,
         HyperParameters regularizerParams, String architecture, long parameterCount, String datasetChecksum,
         int trainSize, int testSize, List<EpochMetrics> history, GroupAccuracy test, double wallSeconds,
-        Map<String, float[]> weights, Optional<GroupAccuracy> validation, int validationSize) {
+        Map<String, float[]> weights, Optional<GroupAccuracy> validation, int validationSize, String device) {
 
     /** A result without a validation split. */
     public RunResult(RunSpec spec, HyperParameters datasetParams, HyperParameters modelParams,
@@ -38,7 +39,7 @@ public record RunResult(RunSpec spec, HyperParameters datasetParams, HyperParame
             int trainSize, int testSize, List<EpochMetrics> history, GroupAccuracy test, double wallSeconds,
             Map<String, float[]> weights) {
         this(spec, datasetParams, modelParams, regularizerParams, architecture, parameterCount, datasetChecksum,
-                trainSize, testSize, history, test, wallSeconds, weights, Optional.empty(), 0);
+                trainSize, testSize, history, test, wallSeconds, weights, Optional.empty(), 0, "cpu");
     }
 
     /** @return mean seconds per epoch of the training steps */

@@ -101,7 +101,7 @@ public final class SweepCommand implements Callable<Integer> {
         TrialScheduler scheduler = new TrialScheduler(folder, "mlx sweep", settings.err());
         int pending = resume ? scheduler.pending(trials).size() : trials.size();
         TrialExecutor executor = executorOptions.executor(folder, pending, settings.pluginsDir(), settings.cacheDir(),
-                settings.err());
+                settings.device().text(), settings.err());
         executor.check();
         prepare(folder, d);
         long t0 = System.nanoTime();

@@ -36,7 +36,7 @@ class InfoCommandTest {
 
     @Test
     void theNativeFlavourIsReadFromDjlsFolderName() {
-        assertEquals("cpu", InfoCommand.flavorOf("2.7.1-20250812-cpu-linux-x86_64"));
-        assertEquals("cu128", InfoCommand.flavorOf("2.7.1-20250812-cu128-linux-x86_64"));
+        assertEquals("cpu", dev.mlx.engine.NativeLibraries.flavorOf("2.7.1-20250812-cpu-linux-x86_64"));
+        assertEquals("cu128", dev.mlx.engine.NativeLibraries.flavorOf("2.7.1-20250812-cu128-linux-x86_64"));
     }
 }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>A small real sweep (2 methods x 2 seeds, 1,000 images, 1 epoch) gives the same results on Slurm
  * as on the local executor, to the digit; a task that Slurm cancels is reported failed with its
- * Slurm log, and {@code --resume} runs only it.
+ * Slurm log, and {@code --resume} runs only it; stopping the sweep (SIGTERM or Ctrl-C) cancels its array.
  */
 class SlurmSweepTest {
     @TempDir
@@ -145,5 +145,41 @@ class SlurmSweepTest {
         assertEquals(0, resumed.exitCode(), resumed::toString);
         assertTrue(resumed.err().contains("4 trials, 3 complete, 1 to run"), resumed.err());
         assertTrue(resumed.out().contains("4 of 4 trials complete (3 from an earlier run)"), resumed.out());
+    }
+
+    @Test
+    void stoppingTheSweepCancelsItsJobArray() throws Exception {
+        Path out = tmp.resolve("stopped");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process sweep = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.mlx.app.Main",
+                "--cache-dir=" + tmp.resolve("cache"), "--plugins-dir=" + tmp.resolve("none"), "sweep",
+                sweepFile.toString(), "-o", out.toString(), "--threads", "1", "--trial-heap", "512m", "--executor",
+                "slurm", "--max-running", "1").redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("stopped.log").toFile()).start();
+        Path jobFile = out.resolve("slurm").resolve(SlurmExecutor.JOB_FILE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.isRegularFile(jobFile) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        String jobId = Files.readString(jobFile).strip();
+        sweep.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM's shutdown hooks run
+        assertTrue(sweep.waitFor(60, TimeUnit.SECONDS), "the sweep ends");
+        String left = "";
+        for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); System.nanoTime() < end;) {
+            Process q = new ProcessBuilder("squeue", "-h", "-r", "-j", jobId).redirectErrorStream(true).start();
+            left = new String(q.getInputStream().readAllBytes()).strip();
+            q.waitFor();
+            if (left.isEmpty() || left.contains("Invalid job id")) {
+                left = "";
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertEquals("", left, "no task of job " + jobId + " is left in the queue");
+        long finished;
+        try (Stream<Path> trials = Files.list(out.resolve("trials"))) {
+            finished = trials.filter(t -> Files.isRegularFile(t.resolve(TrialRunner.RESULT_FILE))).count();
+        }
+        assertTrue(finished < 4, "the array was cancelled before its 4 trials ran; " + finished + " finished");
     }
 }
