@@ -52,7 +52,8 @@ import java.util.Map;
  * in an {@code EOFException}/{@code OutOfMemoryError}), and needs an engine to turn F16, BF16, F64
  * or I64 into float32. Measured on a BERT-base sized checkpoint (199 F32 tensors, 438 MB, read to
  * float32 arrays, JDK 17, 2 cores): this reader, which maps the file and decodes each tensor from
- * the mapping, peaks at 483 MB of heap, runs with {@code -Xmx512m} and takes 0.5 s;
+ * the mapping, peaks at 483 to 502 MB of heap (the float arrays alone are 438 MB), runs with
+ * {@code -Xmx512m} and takes 0.5 to 0.9 s;
  * {@code NDList.decode} with DJL's engine-free {@code PassthroughNDManager} peaks at 915 MB, fails
  * with {@code -Xmx900m} and takes 1.6 to 2.2 s; with the PyTorch engine (then
  * {@code toType(FLOAT32)}) it peaks at 920 MB of heap, 1.9 GB resident, 3.5 s. So the 8-byte
