@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -133,7 +135,8 @@ public final class NpyReader {
                     + "; the file is corrupt");
         }
         byte[] header = readFully(name, in, (int) headerLength);
-        InputStream whole = new SequenceInputStream(new ByteArrayInputStream(concat(preamble, length, header)), in);
+        InputStream whole = new SequenceInputStream(Collections.enumeration(List.of(new ByteArrayInputStream(preamble),
+                new ByteArrayInputStream(length), new ByteArrayInputStream(header), in)));
         NDArray array;
         try {
             array = NDList.decode(PassthroughNDManager.INSTANCE, whole).singletonOrThrow();
@@ -176,16 +179,6 @@ public final class NpyReader {
                     + " the file is truncated, copy or save it again", new EOFException());
         }
         return bytes;
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        byte[] out = new byte[Arrays.stream(parts).mapToInt(p -> p.length).sum()];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 
     private static void requireFile(Path file) {
