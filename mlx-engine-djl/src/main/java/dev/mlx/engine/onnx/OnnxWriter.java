@@ -1,12 +1,20 @@
 package dev.mlx.engine.onnx;
 
-import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
-import java.io.ByteArrayOutputStream;
+import dev.mlx.engine.onnx.proto.OnnxProto.AttributeProto;
+import dev.mlx.engine.onnx.proto.OnnxProto.GraphProto;
+import dev.mlx.engine.onnx.proto.OnnxProto.ModelProto;
+import dev.mlx.engine.onnx.proto.OnnxProto.NodeProto;
+import dev.mlx.engine.onnx.proto.OnnxProto.OperatorSetIdProto;
+import dev.mlx.engine.onnx.proto.OnnxProto.StringStringEntryProto;
+import dev.mlx.engine.onnx.proto.OnnxProto.TensorProto;
+import dev.mlx.engine.onnx.proto.OnnxProto.TensorShapeProto;
+import dev.mlx.engine.onnx.proto.OnnxProto.TypeProto;
+import dev.mlx.engine.onnx.proto.OnnxProto.ValueInfoProto;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -14,35 +22,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
 import java.util.UUID;
 
 /**
- * Serialises an {@link OnnxModel} as an ONNX file: a {@code ModelProto} message in the protobuf
- * wire format, written field by field with protobuf's {@link CodedOutputStream} (no generated
- * classes). The field numbers are those of {@code onnx/onnx.proto}:
- *
- * <pre>
- * ModelProto          ir_version=1 producer_name=2 producer_version=3 graph=7 opset_import=8 metadata_props=14
- * OperatorSetIdProto  domain=1 version=2            StringStringEntryProto  key=1 value=2
- * GraphProto          node=1 name=2 initializer=5 input=11 output=12
- * NodeProto           input=1 output=2 name=3 op_type=4 attribute=5
- * AttributeProto      name=1 f=2 i=3 ints=8 type=20 (FLOAT=1, INT=2, INTS=7)
- * TensorProto         dims=1 data_type=2 (FLOAT=1) name=8 raw_data=9 (little-endian IEEE 754)
- * ValueInfoProto      name=1 type=2;  TypeProto tensor_type=1;  TypeProto.Tensor elem_type=1 shape=2
- * TensorShapeProto    dim=1;  Dimension dim_value=1 dim_param=2
- * </pre>
- *
- * Repeated scalars ({@code dims}, {@code ints}) are written unpacked, as {@code onnx.proto}
- * (proto2, no {@code packed} option) declares them.
+ * Serialises an {@link OnnxModel} as an ONNX file: a {@code ModelProto} built with the classes
+ * protoc generates from {@code onnx/onnx.proto} (ONNX v1.19.1, kept in
+ * {@code src/main/proto/onnx}) at build time. Every tensor is float32 with little-endian
+ * {@code raw_data}; the batch dimension of the inputs and outputs is a {@code dim_param}.
  */
 public final class OnnxWriter {
     /** {@code TensorProto.DataType.FLOAT}. */
-    static final int FLOAT = 1;
+    static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     /** {@code AttributeProto.AttributeType} values. */
-    static final int ATTRIBUTE_FLOAT = 1;
-    static final int ATTRIBUTE_INT = 2;
-    static final int ATTRIBUTE_INTS = 7;
+    static final int ATTRIBUTE_FLOAT = AttributeProto.AttributeType.FLOAT_VALUE;
+    static final int ATTRIBUTE_INT = AttributeProto.AttributeType.INT_VALUE;
+    static final int ATTRIBUTE_INTS = AttributeProto.AttributeType.INTS_VALUE;
 
     private OnnxWriter() {}
 
@@ -51,13 +45,7 @@ public final class OnnxWriter {
      * @return its serialised {@code ModelProto}
      */
     public static byte[] toBytes(OnnxModel model) {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        try {
-            write(model, buffer);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return buffer.toByteArray();
+        return proto(model).toByteArray();
     }
 
     /**
@@ -66,19 +54,7 @@ public final class OnnxWriter {
      * @throws IOException if writing fails
      */
     public static void write(OnnxModel model, OutputStream out) throws IOException {
-        CodedOutputStream coded = CodedOutputStream.newInstance(out);
-        coded.writeInt64(1, model.irVersion());
-        coded.writeString(2, model.producerName());
-        coded.writeString(3, model.producerVersion());
-        coded.writeByteArray(7, graph(model.graph()));
-        coded.writeByteArray(8, message(m -> m.writeInt64(2, model.opsetVersion())));
-        for (Map.Entry<String, String> e : model.metadata().entrySet()) {
-            coded.writeByteArray(14, message(m -> {
-                m.writeString(1, e.getKey());
-                m.writeString(2, e.getValue());
-            }));
-        }
-        coded.flush();
+        proto(model).writeTo(out);
     }
 
     /**
@@ -119,109 +95,70 @@ public final class OnnxWriter {
         }
     }
 
-    private static byte[] graph(OnnxGraph graph) throws IOException {
-        return message(m -> {
-            for (OnnxNode node : graph.nodes()) {
-                m.writeByteArray(1, node(node));
-            }
-            m.writeString(2, graph.name());
-            for (OnnxInitializer tensor : graph.initializers()) {
-                m.writeByteArray(5, tensor(tensor));
-            }
-            for (OnnxValueInfo input : graph.inputs()) {
-                m.writeByteArray(11, valueInfo(input));
-            }
-            for (OnnxValueInfo output : graph.outputs()) {
-                m.writeByteArray(12, valueInfo(output));
-            }
-        });
+    /**
+     * @param model the model
+     * @return the {@code ModelProto} of the model
+     */
+    static ModelProto proto(OnnxModel model) {
+        ModelProto.Builder proto = ModelProto.newBuilder().setIrVersion(model.irVersion())
+                .setProducerName(model.producerName()).setProducerVersion(model.producerVersion())
+                .setGraph(graph(model.graph()))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(model.opsetVersion()));
+        model.metadata().forEach((key, value) -> proto.addMetadataProps(
+                StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
+        return proto.build();
     }
 
-    private static byte[] node(OnnxNode node) throws IOException {
-        return message(m -> {
-            for (String input : node.inputs()) {
-                m.writeString(1, input);
-            }
-            for (String output : node.outputs()) {
-                m.writeString(2, output);
-            }
-            m.writeString(3, node.name());
-            m.writeString(4, node.opType());
-            for (OnnxAttribute attribute : node.attributes()) {
-                m.writeByteArray(5, attribute(attribute));
-            }
-        });
+    private static GraphProto graph(OnnxGraph graph) {
+        GraphProto.Builder proto = GraphProto.newBuilder().setName(graph.name());
+        graph.nodes().forEach(n -> proto.addNode(node(n)));
+        graph.initializers().forEach(t -> proto.addInitializer(tensor(t)));
+        graph.inputs().forEach(i -> proto.addInput(valueInfo(i)));
+        graph.outputs().forEach(o -> proto.addOutput(valueInfo(o)));
+        return proto.build();
     }
 
-    private static byte[] attribute(OnnxAttribute attribute) throws IOException {
-        return message(m -> {
-            m.writeString(1, attribute.name());
-            if (attribute instanceof OnnxAttribute.Float f) {
-                m.writeFloat(2, f.value());
-                m.writeEnum(20, ATTRIBUTE_FLOAT);
-            } else if (attribute instanceof OnnxAttribute.Int i) {
-                m.writeInt64(3, i.value());
-                m.writeEnum(20, ATTRIBUTE_INT);
-            } else if (attribute instanceof OnnxAttribute.Ints ints) {
-                for (long v : ints.values()) {
-                    m.writeInt64(8, v);
-                }
-                m.writeEnum(20, ATTRIBUTE_INTS);
-            } else {
-                throw new IllegalStateException("unknown attribute kind " + attribute);
-            }
-        });
+    private static NodeProto node(OnnxNode node) {
+        NodeProto.Builder proto = NodeProto.newBuilder().addAllInput(node.inputs()).addAllOutput(node.outputs())
+                .setName(node.name()).setOpType(node.opType());
+        node.attributes().forEach(a -> proto.addAttribute(attribute(a)));
+        return proto.build();
     }
 
-    private static byte[] tensor(OnnxInitializer tensor) throws IOException {
+    private static AttributeProto attribute(OnnxAttribute attribute) {
+        AttributeProto.Builder proto = AttributeProto.newBuilder().setName(attribute.name());
+        if (attribute instanceof OnnxAttribute.Float f) {
+            proto.setF(f.value()).setType(AttributeProto.AttributeType.FLOAT);
+        } else if (attribute instanceof OnnxAttribute.Int i) {
+            proto.setI(i.value()).setType(AttributeProto.AttributeType.INT);
+        } else if (attribute instanceof OnnxAttribute.Ints ints) {
+            proto.addAllInts(ints.values()).setType(AttributeProto.AttributeType.INTS);
+        } else {
+            throw new IllegalStateException("unknown attribute kind " + attribute);
+        }
+        return proto.build();
+    }
+
+    private static TensorProto tensor(OnnxInitializer tensor) {
         float[] values = tensor.valuesView();
         ByteBuffer raw = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(values);
-        return message(m -> {
-            for (long d : tensor.dims()) {
-                m.writeInt64(1, d);
-            }
-            m.writeInt32(2, FLOAT);
-            m.writeString(8, tensor.name());
-            m.writeByteArray(9, raw.array());
-        });
+        TensorProto.Builder proto = TensorProto.newBuilder().setDataType(FLOAT).setName(tensor.name())
+                .setRawData(UnsafeByteOperations.unsafeWrap(raw.array())); // raw is not shared: no copy
+        for (long d : tensor.dims()) {
+            proto.addDims(d);
+        }
+        return proto.build();
     }
 
-    private static byte[] valueInfo(OnnxValueInfo info) throws IOException {
-        byte[] shape = message(s -> {
-            for (OnnxValueInfo.Dimension d : info.dims()) {
-                s.writeByteArray(1, message(dim -> {
-                    if (d.isSymbolic()) {
-                        dim.writeString(2, d.symbol());
-                    } else {
-                        dim.writeInt64(1, d.value());
-                    }
-                }));
-            }
-        });
-        byte[] tensorType = message(t -> {
-            t.writeInt32(1, FLOAT);
-            t.writeByteArray(2, shape);
-        });
-        byte[] type = message(t -> t.writeByteArray(1, tensorType));
-        return message(m -> {
-            m.writeString(1, info.name());
-            m.writeByteArray(2, type);
-        });
-    }
-
-    /** Writes the fields of one message into a buffer. */
-    @FunctionalInterface
-    private interface Fields {
-        void write(CodedOutputStream out) throws IOException;
-    }
-
-    /** @return the fields written by {@code fields}, as the bytes of one length-delimited message body */
-    private static byte[] message(Fields fields) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        CodedOutputStream out = CodedOutputStream.newInstance(buffer);
-        fields.write(out);
-        out.flush();
-        return buffer.toByteArray();
+    private static ValueInfoProto valueInfo(OnnxValueInfo info) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (OnnxValueInfo.Dimension d : info.dims()) {
+            shape.addDim(d.isSymbolic() ? TensorShapeProto.Dimension.newBuilder().setDimParam(d.symbol())
+                    : TensorShapeProto.Dimension.newBuilder().setDimValue(d.value()));
+        }
+        TypeProto.Tensor tensorType = TypeProto.Tensor.newBuilder().setElemType(FLOAT).setShape(shape).build();
+        return ValueInfoProto.newBuilder().setName(info.name())
+                .setType(TypeProto.newBuilder().setTensorType(tensorType)).build();
     }
 }

@@ -2,27 +2,28 @@ package dev.mlx.vision.io;
 
 import dev.mlx.api.error.MlxException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
  * One n-dimensional array read from a NumPy {@code .npy} file (or one entry of an {@code .npz}),
- * in C (row-major) order, kept as its raw bytes. Element {@code i} of the flattened array is
- * {@link #get(int)}; the element type is the file's {@code descr} ({@link NpyType}).
+ * in C (row-major) order, kept as its raw bytes in the file's byte order. Element {@code i} of the
+ * flattened array is {@link #get(int)}; the element type is the file's {@code descr}
+ * ({@link NpyType}).
  *
  * @param name where the array came from, for messages (e.g. {@code dermamnist_64.npz:train_images})
  * @param type the element type
  * @param shape the dimensions (empty for a scalar)
- * @param data the raw little- or big-endian element bytes, {@code size() * type.bytes()} long
- * @param order the byte order of {@code data}
+ * @param data the raw element bytes from position 0, {@code size() * type.bytes()} of them, in their
+ *     little- or big-endian {@link ByteBuffer#order()}; read with absolute gets only
  */
-public record NpyArray(String name, NpyType type, int[] shape, byte[] data, ByteOrder order) {
+public record NpyArray(String name, NpyType type, int[] shape, ByteBuffer data) {
     public NpyArray {
         shape = shape.clone();
+        data = data.duplicate().order(data.order()).rewind();
         long expected = (long) count(shape) * type.bytes();
-        if (data.length != expected) {
+        if (data.remaining() != expected) {
             throw MlxException.userError(name + ": the header promises " + Arrays.toString(shape) + " " + type
-                    + " values (" + expected + " bytes) but the file holds " + data.length
+                    + " values (" + expected + " bytes) but the file holds " + data.remaining()
                     + " bytes; the file is truncated or corrupt, save it again with numpy.save");
         }
     }
@@ -37,13 +38,19 @@ public record NpyArray(String name, NpyType type, int[] shape, byte[] data, Byte
         return shape.clone();
     }
 
+    /** @return a read-only view of the element bytes, in their byte order */
+    @Override
+    public ByteBuffer data() {
+        return data.asReadOnlyBuffer().order(data.order());
+    }
+
     /** @return the element at flat index {@code i}, as a double */
     public double get(int i) {
-        ByteBuffer b = ByteBuffer.wrap(data).order(order);
+        ByteBuffer b = data;
         int at = i * type.bytes();
         return switch (type) {
-            case BOOL, UINT8 -> data[at] & 0xFF;
-            case INT8 -> data[at];
+            case BOOL, UINT8 -> b.get(at) & 0xFF;
+            case INT8 -> b.get(at);
             case UINT16 -> b.getShort(at) & 0xFFFF;
             case INT16 -> b.getShort(at);
             case UINT32 -> b.getInt(at) & 0xFFFFFFFFL;

@@ -1,45 +1,43 @@
 package dev.mlx.vision.io;
 
+import ai.djl.ndarray.types.DataType;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The NumPy element types {@link NpyReader} reads, by their {@code descr} kind and size
- * (e.g. {@code <f4}, {@code |u1}, {@code |b1}).
+ * The NumPy element types {@link NpyReader} reads (e.g. {@code <f4}, {@code |u1}, {@code |b1}), by
+ * the DJL {@link DataType} its decoder gives them.
  */
 public enum NpyType {
-    BOOL('b', 1),
-    INT8('i', 1),
-    UINT8('u', 1),
-    INT16('i', 2),
-    UINT16('u', 2),
-    INT32('i', 4),
-    UINT32('u', 4),
-    INT64('i', 8),
-    FLOAT32('f', 4),
-    FLOAT64('f', 8);
+    BOOL(DataType.BOOLEAN),
+    INT8(DataType.INT8),
+    UINT8(DataType.UINT8),
+    INT16(DataType.INT16),
+    UINT16(DataType.UINT16),
+    INT32(DataType.INT32),
+    UINT32(DataType.UINT32),
+    INT64(DataType.INT64),
+    FLOAT32(DataType.FLOAT32),
+    FLOAT64(DataType.FLOAT64);
 
-    private final char kind;
-    private final int bytes;
+    private final DataType dataType;
 
-    NpyType(char kind, int bytes) {
-        this.kind = kind;
-        this.bytes = bytes;
+    NpyType(DataType dataType) {
+        this.dataType = dataType;
     }
 
     /** @return the size of one element in bytes */
     public int bytes() {
-        return bytes;
+        return dataType.getNumOfBytes();
     }
 
     /**
-     * @param kind the {@code descr} kind letter ({@code b}, {@code i}, {@code u}, {@code f})
-     * @param size the element size in bytes
-     * @return the type, or empty if NumPy's type is not one of these
+     * @param dataType the element type DJL decoded
+     * @return the type, or empty if it is not one of these (float16, uint64, strings)
      */
-    public static Optional<NpyType> of(char kind, int size) {
+    public static Optional<NpyType> of(DataType dataType) {
         for (NpyType t : values()) {
-            if (t.kind == kind && t.bytes == size) {
+            if (t.dataType == dataType) {
                 return Optional.of(t);
             }
         }
