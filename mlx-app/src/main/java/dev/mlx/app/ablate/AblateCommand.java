@@ -26,12 +26,12 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code mlx ablate <kind>}: runs one of the R4 paper's ablations (reference specification §12)
  * as a grid of trials, each trial its own process, and writes {@code results.csv},
- * {@code results.json}, {@code report.md} and PNG plots into one folder. Re-running the same
+ * {@code results.tex}, {@code results.json}, {@code report.md} and plots (PNG and SVG) into one folder. Re-running the same
  * command resumes: complete trials are kept, incomplete ones run again ({@link TrialScheduler}).
  */
 @Command(name = "ablate", description = {"Run an ablation grid (one process per trial on the local or Slurm "
         + "executor, resumable) and write "
-        + "results.csv, results.json, report.md and PNG plots.",
+        + "results.csv, results.tex (LaTeX), results.json, report.md and plots (PNG and SVG).",
         "Kinds: mask-fraction, data-fraction, corruption, heatmap (weight decay x mask fraction), model-size."})
 public final class AblateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KIND",

@@ -1,6 +1,8 @@
 package dev.mlx.app.ablate;
 
+import dev.mlx.app.report.AtomicFiles;
 import dev.mlx.app.report.Png;
+import dev.mlx.app.report.Svg;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,7 +20,8 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Draws an ablation's plots as PNG files with XChart, accuracies in percent:
+ * Draws an ablation's plots with XChart, accuracies in percent, each as a PNG file and as an SVG file
+ * of the same name ({@code .svg} for {@code .png}, for papers):
  * <ul>
  *   <li>mask-fraction, data-fraction: {@code <kind>-wg.png} and {@code <kind>-avg.png}, Wg (resp.
  *       Avg) Acc against the fraction, one line per method;
@@ -37,7 +40,7 @@ final class AblationPlots {
      * @param dir the output folder
      * @param kind the ablation
      * @param cells its cells
-     * @return the file names written, in order
+     * @return the PNG file names written, in order (each with its SVG twin, see {@link #svgName})
      */
     static List<String> write(Path dir, AblationKind kind, List<AblationCell> cells) {
         System.setProperty("java.awt.headless", "true");
@@ -144,8 +147,18 @@ final class AblationPlots {
         }
     }
 
+    /** Writes {@code name} (a PNG) and its SVG twin, each atomically; returns {@code name}. */
     private static String save(Path dir, String name, Chart<?, ?> chart) {
-        Png.write(BitmapEncoder.getBufferedImage(chart), dir.resolve(name));
+        AtomicFiles.write(dir.resolve(name), Png.encode(BitmapEncoder.getBufferedImage(chart)));
+        AtomicFiles.write(dir.resolve(svgName(name)), Svg.encode(chart));
         return name;
+    }
+
+    /**
+     * @param png a plot's PNG file name
+     * @return the name of its SVG twin ({@code x.png} → {@code x.svg})
+     */
+    static String svgName(String png) {
+        return png.substring(0, png.length() - ".png".length()) + ".svg";
     }
 }

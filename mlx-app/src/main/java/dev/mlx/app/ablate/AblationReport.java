@@ -1,12 +1,9 @@
 package dev.mlx.app.ablate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.mlx.api.error.ErrorKind;
-import dev.mlx.api.error.MlxException;
+import dev.mlx.app.report.AtomicFiles;
+import dev.mlx.app.report.PasteTable;
 import dev.mlx.app.run.Provenance;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,10 +13,11 @@ import java.util.Map;
 
 /**
  * Writes an ablation's summary files into its folder: {@code results.csv} (one row per trial),
+ * {@code results.tex} (the seed-averaged cells as a booktabs LaTeX table, {@link PasteTable}),
  * {@code results.json} (the settings, every trial, and the seed-averaged cells), {@code report.md}
- * (the command, the machine, the cell table and the plots) and the PNG plots
- * ({@link AblationPlots}). Rewritten after every run from the complete trials, so a resumed
- * ablation's summary covers all of them.
+ * (the command, the machine, the cell table and the plots) and the plots as PNG and SVG
+ * ({@link AblationPlots}). Each file is written to a temporary file and renamed. Rewritten after
+ * every run from the complete trials, so a resumed ablation's summary covers all of them.
  */
 final class AblationReport {
     private AblationReport() {}
@@ -39,13 +37,53 @@ final class AblationReport {
         List<String> columns = columns(outcome.results());
         write(out.resolve("results.csv"), csv(columns, outcome.results()));
         files.add("results.csv");
+        write(out.resolve("results.tex"), pasteTable(spec, cells).latex());
+        files.add("results.tex");
         write(out.resolve("results.json"), json(spec, command, outcome, cells, totalTrials));
         files.add("results.json");
         List<String> plots = cells.isEmpty() ? List.of() : AblationPlots.write(out, spec.kind(), cells);
         write(out.resolve("report.md"), markdown(spec, command, outcome, cells, plots, totalTrials));
         files.add("report.md");
-        files.addAll(plots);
+        for (String plot : plots) {
+            files.add(plot);
+            files.add(AblationPlots.svgName(plot));
+        }
         return files;
+    }
+
+    /**
+     * The cell table of {@code report.md} as a table to paste ({@code results.tex}): the grid
+     * coordinates, then Avg/Wg Acc as mean ± std over the seeds (no std with one seed), test accuracy
+     * and the certified fragility.
+     */
+    static PasteTable pasteTable(AblationSpec spec, List<AblationCell> cells) {
+        List<String> keys = cells.isEmpty() ? List.of() : new ArrayList<>(cells.get(0).coordinates().keySet());
+        PasteTable.Builder b = PasteTable.builder().optLabel("tab:mlx-ablation-" + spec.kind().cliName())
+                .optCaption("Ablation " + spec.kind().cliName() + " on " + spec.dataset() + " (" + spec.model()
+                        + "): test accuracy, " + (spec.seeds().size() > 1 ? "mean ± std over seeds " : "seed ")
+                        + spec.seeds().stream().map(String::valueOf).reduce((x, y) -> x + "," + y).orElse("")
+                        + "; kappa_m = certified"
+                        + " input-gradient fragility on the masked features, kappa ratio = kappa_m / kappa_core.");
+        keys.forEach(k -> b.addColumn(PasteTable.Column.text(k, k)));
+        b.addColumn(PasteTable.Column.number("train n", "train_size", "%.0f", "%.0f"))
+                .addColumn(PasteTable.Column.meanStd("Avg Acc (%)", "avg_acc_pct", "%.2f", "%.4f"))
+                .addColumn(PasteTable.Column.meanStd("Wg Acc (%)", "wg_acc_pct", "%.2f", "%.4f"))
+                .addColumn(PasteTable.Column.number("test acc (%)", "test_acc_pct", "%.2f", "%.4f"))
+                .addColumn(PasteTable.Column.number("kappa_m", "kappa_m", "%.4g", "%.6g"))
+                .addColumn(PasteTable.Column.number("kappa ratio", "fragility_ratio", "%.4g", "%.6g"));
+        for (AblationCell c : cells) {
+            List<PasteTable.Cell> row = new ArrayList<>();
+            keys.forEach(k -> row.add(PasteTable.Cell.text(c.coordinates().get(k))));
+            boolean one = c.seeds() < 2;
+            row.add(PasteTable.Cell.number(c.trainSize()));
+            row.add(PasteTable.Cell.meanStd(100 * c.averageGroupAccuracy(), one ? Double.NaN : 100 * c.averageStd()));
+            row.add(PasteTable.Cell.meanStd(100 * c.worstGroupAccuracy(), one ? Double.NaN : 100 * c.worstStd()));
+            row.add(PasteTable.Cell.number(100 * c.testAccuracy()));
+            row.add(PasteTable.Cell.number(c.kappaMasked()));
+            row.add(PasteTable.Cell.number(c.fragilityRatio()));
+            b.addRow(row);
+        }
+        return b.build();
     }
 
     private static List<String> columns(List<TrialResult> results) {
@@ -147,10 +185,6 @@ final class AblationReport {
     }
 
     private static void write(Path file, String text) {
-        try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new MlxException(ErrorKind.RESOURCES, "cannot write " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.writeString(file, text);
     }
 }

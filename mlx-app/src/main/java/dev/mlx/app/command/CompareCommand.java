@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
  * method's default settings (reference spec §11) and prints/writes one table.
  */
 @Command(name = "compare", description = "Train several regularizers (or all) on one dataset and write one comparison"
-        + " table (Avg Acc, Wg Acc, wall time, seconds per epoch); with --seeds, mean ± std over restarts.")
+        + " table (Avg Acc, Wg Acc, wall time, seconds per epoch; comparison.md/.json/.csv/.tex, the chart as"
+        + " comparison.svg); with --seeds, mean ± std over restarts.")
 public final class CompareCommand implements Callable<Integer> {
     @Option(names = {"-d", "--dataset"}, description = "Dataset plugin (default: decoy-mnist).")
     String dataset = "decoy-mnist";

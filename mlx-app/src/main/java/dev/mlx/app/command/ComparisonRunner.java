@@ -3,6 +3,7 @@ package dev.mlx.app.command;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.app.plugin.PluginKind;
+import dev.mlx.app.report.PasteTable;
 import dev.mlx.app.report.SaliencySet;
 import dev.mlx.app.run.Comparison;
 import dev.mlx.app.run.ConfigFile;
@@ -32,7 +33,9 @@ import java.util.Optional;
 
 /**
  * Trains several regularizers on one dataset with each method's default settings and writes one
- * comparison: {@code comparison.md}, {@code comparison.json}, a self-contained {@code report.html}
+ * comparison: {@code comparison.md}, {@code comparison.json}, the table to paste as {@code comparison.csv}
+ * and {@code comparison.tex} ({@link RestartsTable#pasteTable}), the accuracy chart as
+ * {@code comparison.svg}, a self-contained {@code report.html}
  * ({@link ComparisonPage}: table, accuracy chart, curves and saliency examples per method) and a run
  * folder per method. Shared
  * by {@code mlx demo} and {@code mlx compare}. With several seeds every method is trained once per
@@ -220,6 +223,14 @@ final class ComparisonRunner {
             String header = "# " + title + "\n\n" + setting + "\n\n" + legend + "\n\n";
             folder.writeText("comparison.md", header + table);
             folder.writeText("report.html", ComparisonPage.html(title, setting, results, saliency));
+            PasteTable paste = RestartsTable.pasteTable(results, title + ": test accuracy per method"
+                    + (restarts ? ", mean ± std over seeds " + seeds.stream().map(String::valueOf)
+                            .reduce((a, b) -> a + "," + b).orElse("") : ", seed " + seeds.get(0)) + ".");
+            folder.writeText("comparison.csv", paste.csv());
+            folder.writeText("comparison.tex", paste.latex());
+            try (java.io.OutputStream svg = folder.open("comparison.svg")) {
+                svg.write(ComparisonPage.accuracySvg(results));
+            }
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("dataset", dataset);
             json.put("model", model);

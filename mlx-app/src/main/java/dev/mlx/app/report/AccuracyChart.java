@@ -63,6 +63,19 @@ public final class AccuracyChart {
      * @return the chart drawn by XChart
      */
     public BufferedImage render(int width, int height) {
+        return BitmapEncoder.getBufferedImage(xchart(width, height));
+    }
+
+    /**
+     * @param width drawing width in points
+     * @param height drawing height in points
+     * @return the chart as an SVG document ({@link Svg})
+     */
+    public byte[] svg(int width, int height) {
+        return Svg.encode(xchart(width, height));
+    }
+
+    private CategoryChart xchart(int width, int height) {
         if (measures.isEmpty()) {
             throw new IllegalStateException("chart '" + title + "' has no measure to draw");
         }
@@ -85,6 +98,6 @@ public final class AccuracyChart {
             }
             chart.addSeries(name, methods, ys);
         });
-        return BitmapEncoder.getBufferedImage(chart);
+        return chart;
     }
 }

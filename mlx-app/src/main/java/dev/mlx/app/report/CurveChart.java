@@ -119,6 +119,20 @@ public final class CurveChart {
      * @throws IllegalStateException if the chart has no point to draw
      */
     public BufferedImage render(int width, int height) {
+        return BitmapEncoder.getBufferedImage(xchart(width, height));
+    }
+
+    /**
+     * @param width drawing width in points
+     * @param height drawing height in points
+     * @return the chart as an SVG document ({@link Svg})
+     * @throws IllegalStateException if the chart has no point to draw
+     */
+    public byte[] svg(int width, int height) {
+        return Svg.encode(xchart(width, height));
+    }
+
+    private XYChart xchart(int width, int height) {
         if (isEmpty()) {
             throw new IllegalStateException("chart '" + title + "' has no finite point to draw");
         }
@@ -136,6 +150,6 @@ public final class CurveChart {
         for (Series s : series) {
             chart.addSeries(s.name(), s.x, s.y).setMarker(SeriesMarkers.CIRCLE);
         }
-        return BitmapEncoder.getBufferedImage(chart);
+        return chart;
     }
 }

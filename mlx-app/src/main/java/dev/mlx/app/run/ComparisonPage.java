@@ -35,8 +35,6 @@ public final class ComparisonPage {
         boolean restarts = methods.stream().anyMatch(m -> m.seeds().size() > 1);
         List<List<String>> rows = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        double[] avg = new double[methods.size()];
-        double[] worst = new double[methods.size()];
         Map<String, List<EpochMetrics>> histories = new LinkedHashMap<>();
         for (int i = 0; i < methods.size(); i++) {
             Restarts m = methods.get(i);
@@ -46,8 +44,6 @@ public final class ComparisonPage {
             histories.put(method, r.history());
             if (restarts) {
                 Restarts.Aggregate a = m.test();
-                avg[i] = 100 * a.avgMean();
-                worst[i] = 100 * a.wgMean();
                 rows.add(List.of(method, RestartsTable.meanStd(a.avgMean(), a.avgStd()),
                         RestartsTable.meanStd(a.wgMean(), a.wgStd()), Integer.toString(a.worstGroup()),
                         m.validation().map(v -> RestartsTable.meanStd(v.avgMean(), v.avgStd())).orElse("-"),
@@ -56,8 +52,6 @@ public final class ComparisonPage {
                         Integer.toString(r.history().size()), Double.toString(r.spec().training().learningRate())));
             } else {
                 GroupAccuracy t = r.test();
-                avg[i] = 100 * t.averageGroupAccuracy();
-                worst[i] = 100 * t.worstGroupAccuracy();
                 rows.add(List.of(method, RunPage.percent(t.averageGroupAccuracy()),
                         RunPage.percent(t.worstGroupAccuracy()), Integer.toString(t.worstGroup()),
                         RunPage.percent(t.accuracy()), Integer.toString(r.history().size()),
@@ -75,10 +69,7 @@ public final class ComparisonPage {
                     "s/epoch", "samples/s", "wall s"), rows);
             page.addParagraph("Avg Acc = mean of the per-group test accuracies; Wg Acc = the lowest one.");
         }
-        page.addImage("accuracy", AccuracyChart.of(restarts ? "Test accuracy per method (mean over seeds)"
-                : "Test accuracy per method", names)
-                .addMeasure("Avg Acc", avg).addMeasure("Wg Acc", worst)
-                .render(Math.max(RunPage.CHART_WIDTH, 70 * names.size() + 160), RunPage.CHART_HEIGHT),
+        page.addImage("accuracy", accuracyChart(methods).render(chartWidth(methods), RunPage.CHART_HEIGHT),
                 "Avg Acc and Wg Acc per method");
 
         page.addSection("Training curves");
@@ -108,7 +99,36 @@ public final class ComparisonPage {
             }
         }
         page.addLinks(links);
-        page.addParagraph("The table as Markdown and JSON: comparison.md, comparison.json.");
+        page.addParagraph("The table as Markdown, JSON, CSV and LaTeX: comparison.md, comparison.json, comparison.csv,"
+                + " comparison.tex; the accuracy chart as SVG: comparison.svg.");
         return page.render();
+    }
+
+    /**
+     * @param methods the methods' runs over one or more seeds, in table order
+     * @return the page's accuracy chart as SVG ({@code comparison.svg})
+     */
+    public static byte[] accuracySvg(List<Restarts> methods) {
+        return accuracyChart(methods).svg(chartWidth(methods), RunPage.CHART_HEIGHT);
+    }
+
+    /**
+     * @param methods the methods' runs over one or more seeds, in table order
+     * @return the bar chart of test Avg Acc and Wg Acc per method (percent; the means over seeds)
+     */
+    static AccuracyChart accuracyChart(List<Restarts> methods) {
+        boolean restarts = methods.stream().anyMatch(m -> m.seeds().size() > 1);
+        double[] avg = methods.stream().mapToDouble(m -> 100 * m.test().avgMean()).toArray();
+        double[] worst = methods.stream().mapToDouble(m -> 100 * m.test().wgMean()).toArray();
+        return AccuracyChart.of(restarts ? "Test accuracy per method (mean over seeds)" : "Test accuracy per method",
+                methods.stream().map(Restarts::method).toList()).addMeasure("Avg Acc", avg).addMeasure("Wg Acc", worst);
+    }
+
+    /**
+     * @param methods the methods
+     * @return the width of {@link #accuracyChart}, wider with more methods
+     */
+    static int chartWidth(List<Restarts> methods) {
+        return Math.max(RunPage.CHART_WIDTH, 70 * methods.size() + 160);
     }
 }

@@ -1,5 +1,8 @@
 package dev.mlx.app.run;
 
+import dev.mlx.app.report.PasteTable;
+import dev.mlx.app.report.PasteTable.Cell;
+import dev.mlx.app.report.PasteTable.Column;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +46,47 @@ public final class RestartsTable {
                     m.runs().stream().mapToDouble(RunResult::wallSeconds).sum()));
         }
         return sb.toString();
+    }
+
+    /**
+     * The table to paste ({@code comparison.csv}, {@code comparison.tex}), one row per method, for one
+     * seed or several: accuracies in percent, Avg/Wg Acc and their validation twins as mean ± std over
+     * the seeds (no std with one seed), then the settings and times (those in the CSV only).
+     *
+     * @param methods the methods' restarts, in table order
+     * @param caption the LaTeX caption
+     * @return the table
+     */
+    public static PasteTable pasteTable(List<Restarts> methods, String caption) {
+        PasteTable.Builder b = PasteTable.builder().optCaption(caption).optLabel("tab:mlx-comparison")
+                .addColumn(Column.text("method", "method"))
+                .addColumn(Column.meanStd("Avg Acc (%)", "avg_acc_pct", "%.2f", "%.4f"))
+                .addColumn(Column.meanStd("Wg Acc (%)", "wg_acc_pct", "%.2f", "%.4f"))
+                .addColumn(Column.number("worst group", "worst_group", "%.0f", "%.0f"))
+                .addColumn(Column.meanStd("Val Avg Acc (%)", "val_avg_acc_pct", "%.2f", "%.4f"))
+                .addColumn(Column.meanStd("Val Wg Acc (%)", "val_wg_acc_pct", "%.2f", "%.4f"))
+                .addColumn(Column.number("test acc (%)", "test_acc_pct", "%.2f", "%.4f").csvOnly())
+                .addColumn(Column.text("seeds", "seeds").csvOnly())
+                .addColumn(Column.number("epochs", "epochs", "%.0f", "%.0f").csvOnly())
+                .addColumn(Column.text("lr", "learning_rate").csvOnly())
+                .addColumn(Column.number("s/epoch", "seconds_per_epoch", "%.1f", "%.3f").csvOnly())
+                .addColumn(Column.number("wall s (sum)", "wall_seconds_sum", "%.0f", "%.3f").csvOnly());
+        for (Restarts m : methods) {
+            Restarts.Aggregate t = m.test();
+            Optional<Restarts.Aggregate> v = m.validation();
+            RunResult first = m.runs().get(0);
+            b.addRow(List.of(Cell.text(m.method()), Cell.meanStd(100 * t.avgMean(), 100 * t.avgStd()),
+                    Cell.meanStd(100 * t.wgMean(), 100 * t.wgStd()), Cell.number(t.worstGroup()),
+                    v.map(a -> Cell.meanStd(100 * a.avgMean(), 100 * a.avgStd())).orElse(Cell.empty()),
+                    v.map(a -> Cell.meanStd(100 * a.wgMean(), 100 * a.wgStd())).orElse(Cell.empty()),
+                    Cell.number(100 * m.runs().stream().mapToDouble(r -> r.test().accuracy()).average()
+                            .orElse(Double.NaN)),
+                    Cell.text(seedList(m.seeds())), Cell.number(first.history().size()),
+                    Cell.text(String.valueOf(first.spec().training().learningRate())),
+                    Cell.number(m.runs().stream().mapToDouble(RunResult::secondsPerEpoch).average().orElse(Double.NaN)),
+                    Cell.number(m.runs().stream().mapToDouble(RunResult::wallSeconds).sum())));
+        }
+        return b.build();
     }
 
     /**

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sweep", description = {"Run a hyper-parameter sweep from a YAML or JSON file: every method x setting x "
         + "seed as its own trial process, the best setting per method chosen on the validation split, its test Avg "
-        + "and Wg Acc reported as mean ± std over the seeds (sweep.md, sweep.json, report.html, sweep.png).",
+        + "and Wg Acc reported as mean ± std over the seeds (sweep.md, sweep.json, sweep.csv, sweep.tex, "
+        + "report.html, sweep.png, sweep.svg).",
     "Executors: local (default) runs trials as child processes of this command, as many at once as the cores "
         + "and memory allow (--jobs, --threads); slurm submits one job array (sbatch --array, one trial per task, "
         + "throttled with --max-running) with --partition, --time, --mem, --cpus-per-task, --gpus-per-task and "

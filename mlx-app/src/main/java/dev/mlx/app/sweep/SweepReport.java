@@ -2,22 +2,19 @@ package dev.mlx.app.sweep;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.mlx.api.error.ErrorKind;
-import dev.mlx.api.error.MlxException;
 import dev.mlx.app.ablate.Trial;
 import dev.mlx.app.ablate.TrialResult;
 import dev.mlx.app.report.AccuracyChart;
+import dev.mlx.app.report.AtomicFiles;
 import dev.mlx.app.report.HtmlReport;
+import dev.mlx.app.report.PasteTable;
+import dev.mlx.app.report.PasteTable.Cell;
 import dev.mlx.app.report.Png;
 import dev.mlx.app.run.Restarts;
 import dev.mlx.app.run.RestartsTable;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,11 +25,14 @@ import java.util.Optional;
 /**
  * Writes a sweep's results into its folder: {@code sweep.md} (the selected settings' test Avg/Wg
  * Acc as mean ± std over seeds, then every setting's validation scores), {@code sweep.json} (the
- * same with per-seed values and every trial), {@code report.html} (tables and a bar chart) and
- * {@code sweep.png} (the chart). Each file is written to a temporary file and renamed.
+ * same with per-seed values and every trial), the selected settings as a table to paste
+ * ({@code sweep.csv}, {@code sweep.tex}: {@link PasteTable}), {@code report.html} (tables and a bar
+ * chart) and the chart as {@code sweep.png} and {@code sweep.svg}. Each file is written to a
+ * temporary file and renamed ({@link AtomicFiles}).
  */
 final class SweepReport {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int CHART_HEIGHT = 360;
     private static final String LEGEND = "Selection uses the validation split only: per method, the setting with the "
             + "highest %s (mean over seeds, spec §8.1) among the settings that finished on every seed; ties go to the "
             + "first in the file. Test Avg Acc = mean over groups of the seed-averaged group accuracies, ± the std "
@@ -66,17 +66,62 @@ final class SweepReport {
         String metric = d.selection().label();
         writeAtomically(folder.resolve("sweep.md"), markdown(d, selections, ctx, metric));
         writeAtomically(folder.resolve("sweep.json"), json(d, selections, ctx));
-        List<String> files = new ArrayList<>(List.of("sweep.md", "sweep.json"));
-        Optional<BufferedImage> chart = chart(selections);
-        if (chart.isPresent()) {
-            Path tmp = folder.resolve(".sweep.png.tmp");
-            Png.write(chart.get(), tmp);
-            move(tmp, folder.resolve("sweep.png"));
+        PasteTable paste = pasteTable(d, selections);
+        writeAtomically(folder.resolve("sweep.csv"), paste.csv());
+        writeAtomically(folder.resolve("sweep.tex"), paste.latex());
+        List<String> files = new ArrayList<>(List.of("sweep.md", "sweep.json", "sweep.csv", "sweep.tex"));
+        Optional<AccuracyChart> chart = chart(selections);
+        Optional<BufferedImage> image = chart.map(c -> c.render(chartWidth(selections), CHART_HEIGHT));
+        if (image.isPresent()) {
+            AtomicFiles.write(folder.resolve("sweep.png"), Png.encode(image.get()));
+            AtomicFiles.write(folder.resolve("sweep.svg"), chart.get().svg(chartWidth(selections), CHART_HEIGHT));
             files.add("sweep.png");
+            files.add("sweep.svg");
         }
-        writeAtomically(folder.resolve("report.html"), html(d, selections, ctx, metric, chart));
+        writeAtomically(folder.resolve("report.html"), html(d, selections, ctx, metric, image));
         files.add("report.html");
         return files;
+    }
+
+    /**
+     * The selected settings as a table to paste ({@code sweep.csv}, {@code sweep.tex}): per method the
+     * setting, its validation score and its test Avg/Wg Acc as mean ± std over the seeds, in percent.
+     */
+    static PasteTable pasteTable(SweepDefinition d, List<MethodSelection> selections) {
+        PasteTable.Builder b = PasteTable.builder()
+                .optCaption("Sweep on " + d.dataset() + " (" + d.model() + "): test accuracy of each method's setting "
+                        + "selected on " + d.selection().label() + (d.seeds().size() > 1 ? ", mean ± std over seeds "
+                                : ", seed ")
+                        + d.seeds().stream().map(String::valueOf).reduce((x, y) -> x + "," + y).orElse("") + ".")
+                .optLabel("tab:mlx-sweep")
+                .addColumn(PasteTable.Column.text("method", "method"))
+                .addColumn(PasteTable.Column.text("selected setting", "setting"))
+                .addColumn(PasteTable.Column.meanStd("Val " + (d.selection() == SelectionMetric.VAL_WG ? "Wg" : "Avg")
+                        + " Acc (%)", d.selection() == SelectionMetric.VAL_WG ? "val_wg_acc_pct" : "val_avg_acc_pct",
+                        "%.2f", "%.4f"))
+                .addColumn(PasteTable.Column.meanStd("Test Avg Acc (%)", "test_avg_acc_pct", "%.2f", "%.4f"))
+                .addColumn(PasteTable.Column.meanStd("Test Wg Acc (%)", "test_wg_acc_pct", "%.2f", "%.4f"))
+                .addColumn(PasteTable.Column.number("worst group", "worst_group", "%.0f", "%.0f"))
+                .addColumn(PasteTable.Column.number("epochs", "epochs", "%.0f", "%.0f").csvOnly())
+                .addColumn(PasteTable.Column.text("lr", "learning_rate").csvOnly());
+        for (MethodSelection m : selections) {
+            Optional<SettingResult> c = m.choice();
+            if (c.isEmpty()) {
+                b.addRow(List.of(Cell.text(m.method()), Cell.text("none: " + m.reason()), Cell.empty(), Cell.empty(),
+                        Cell.empty(), Cell.empty(), Cell.empty(), Cell.empty()));
+                continue;
+            }
+            Restarts.Aggregate v = c.get().validation().orElseThrow();
+            Restarts.Aggregate t = c.get().test().orElseThrow();
+            Trial first = c.get().cell().trials().get(0);
+            boolean wg = d.selection() == SelectionMetric.VAL_WG;
+            b.addRow(List.of(Cell.text(m.method()), Cell.text(c.get().cell().label()),
+                    wg ? Cell.meanStd(100 * v.wgMean(), 100 * v.wgStd()) : Cell.meanStd(100 * v.avgMean(),
+                            100 * v.avgStd()), Cell.meanStd(100 * t.avgMean(), 100 * t.avgStd()),
+                    Cell.meanStd(100 * t.wgMean(), 100 * t.wgStd()), Cell.number(t.worstGroup()),
+                    Cell.number(first.epochs()), Cell.text(String.valueOf(first.learningRate()))));
+        }
+        return b.build();
     }
 
     private static String markdown(SweepDefinition d, List<MethodSelection> selections, Context ctx, String metric) {
@@ -211,7 +256,7 @@ final class SweepReport {
         return seeds;
     }
 
-    private static Optional<BufferedImage> chart(List<MethodSelection> selections) {
+    private static Optional<AccuracyChart> chart(List<MethodSelection> selections) {
         List<String> names = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
         for (MethodSelection m : selections) {
@@ -226,8 +271,11 @@ final class SweepReport {
         double[] avg = values.stream().mapToDouble(v -> v[0]).toArray();
         double[] wg = values.stream().mapToDouble(v -> v[1]).toArray();
         return Optional.of(AccuracyChart.of("Test accuracy of each method's selected setting (mean over seeds)", names)
-                .addMeasure("Avg Acc", avg).addMeasure("Wg Acc", wg)
-                .render(Math.max(560, 70 * names.size() + 160), 360));
+                .addMeasure("Avg Acc", avg).addMeasure("Wg Acc", wg));
+    }
+
+    private static int chartWidth(List<MethodSelection> selections) {
+        return Math.max(560, 70 * (int) selections.stream().filter(m -> m.choice().isPresent()).count() + 160);
     }
 
     private static String html(SweepDefinition d, List<MethodSelection> selections, Context ctx, String metric,
@@ -291,24 +339,6 @@ final class SweepReport {
     }
 
     static void writeAtomically(Path file, String text) {
-        try {
-            Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            move(tmp, file);
-        } catch (IOException e) {
-            throw new MlxException(ErrorKind.RESOURCES, "cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void move(Path tmp, Path file) {
-        try {
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new MlxException(ErrorKind.RESOURCES, "cannot write " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.writeString(file, text);
     }
 }

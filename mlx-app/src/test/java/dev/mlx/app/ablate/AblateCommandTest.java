@@ -52,7 +52,17 @@ class AblateCommandTest {
         for (String plot : new String[] {"mask-fraction-wg.png", "mask-fraction-avg.png"}) {
             byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve(plot)), 4);
             assertArrayEquals(PNG, head, plot + " is a PNG");
+            String svg = Files.readString(out.resolve(plot.replace(".png", ".svg")));
+            assertTrue(svg.startsWith("<?xml") && svg.contains("<svg"), plot + " has its SVG twin");
         }
+        // the cell table as booktabs LaTeX: a row per (method, fraction), one seed so no ±
+        String tex = Files.readString(out.resolve("results.tex"));
+        assertTrue(tex.contains("\\toprule") && tex.contains("\\midrule") && tex.contains("\\bottomrule"), tex);
+        assertTrue(tex.contains("method & mask-fraction & train n & Avg Acc (\\%) & Wg Acc (\\%)"), tex);
+        assertEquals(4, tex.lines().filter(l -> l.strip().matches("(rrr|cert-r4) & [01] & 24 & .*\\\\")).count(),
+                tex);
+        assertTrue(tex.contains("seed 0;") && !tex.contains("$\\pm$"), "one seed, no std: " + tex);
+        assertTrue(first.out().contains("results.tex") && first.out().contains("mask-fraction-wg.svg"), first.out());
         JsonNode json = TrialRunner.JSON.readTree(out.resolve("results.json").toFile());
         assertEquals(4, json.get("trialsComplete").asInt());
         assertEquals(4, json.get("cells").size());

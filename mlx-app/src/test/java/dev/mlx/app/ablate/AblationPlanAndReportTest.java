@@ -167,6 +167,8 @@ class AblationPlanAndReportTest {
                 BufferedImage image = ImageIO.read(dir.resolve(f).toFile());
                 assertEquals(720, image.getWidth(), f);
                 assertEquals(480, image.getHeight(), f);
+                String svg = java.nio.file.Files.readString(dir.resolve(AblationPlots.svgName(f)));
+                assertTrue(svg.startsWith("<?xml") && svg.contains("<svg"), f + "'s SVG twin");
             }
         }
     }

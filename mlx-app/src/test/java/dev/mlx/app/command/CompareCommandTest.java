@@ -47,6 +47,26 @@ class CompareCommandTest {
         for (JsonNode run : json.get("runs")) {
             assertTrue(run.get("wallSeconds").asDouble() > 0 && run.get("secondsPerEpoch").asDouble() > 0);
         }
+        // one seed: the CSV's std columns are empty, the LaTeX shows the means alone
+        List<String> csv = Files.readAllLines(out.resolve("comparison.csv"));
+        assertEquals(expected.size() + 1, csv.size(), "header + a row per method");
+        assertTrue(csv.get(0).startsWith("method,avg_acc_pct_mean,avg_acc_pct_std,wg_acc_pct_mean,wg_acc_pct_std,"),
+                csv.get(0));
+        for (int i = 0; i < expected.size(); i++) {
+            JsonNode run = json.get("runs").get(i);
+            String[] row = csv.get(i + 1).split(",", -1);
+            assertEquals(run.get("method").asText(), row[0]);
+            assertEquals(100 * run.get("avgGroupAccuracy").asDouble(), Double.parseDouble(row[1]), 1e-4);
+            assertEquals("", row[2], "no std with one seed");
+            assertEquals(100 * run.get("worstGroupAccuracy").asDouble(), Double.parseDouble(row[3]), 1e-4);
+        }
+        String tex = Files.readString(out.resolve("comparison.tex"));
+        assertTrue(tex.contains("\\toprule") && tex.contains("\\bottomrule"), tex);
+        assertTrue(!tex.contains("$\\pm$"), "no ± with one seed: " + tex);
+        for (String method : expected) {
+            assertTrue(tex.lines().anyMatch(l -> l.strip().startsWith(method.replace("_", "\\_") + " & ")), method);
+        }
+        assertTrue(Files.readString(out.resolve("comparison.svg")).contains("<svg"));
     }
 
     @Test

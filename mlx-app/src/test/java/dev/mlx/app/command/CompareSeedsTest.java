@@ -148,6 +148,38 @@ class CompareSeedsTest {
     }
 
     @Test
+    @Order(1)
+    void theTableIsAlsoCsvAndBooktabsLatexWithMeanAndStdAndTheChartSvg() throws Exception {
+        List<String> csv = Files.readAllLines(out.resolve("comparison.csv"));
+        assertEquals(3, csv.size(), "header + a row per method: " + csv);
+        List<String> header = List.of(csv.get(0).split(","));
+        assertEquals(List.of("method", "avg_acc_pct_mean", "avg_acc_pct_std", "wg_acc_pct_mean", "wg_acc_pct_std",
+                "worst_group", "val_avg_acc_pct_mean", "val_avg_acc_pct_std", "val_wg_acc_pct_mean",
+                "val_wg_acc_pct_std"), header.subList(0, 10));
+        for (int i = 0; i < 2; i++) {
+            JsonNode m = json.get("methods").get(i);
+            String[] row = csv.get(i + 1).split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", -1);
+            assertEquals(m.get("method").asText(), row[0]);
+            assertEquals(100 * m.get("avgMean").asDouble(), Double.parseDouble(row[1]), 1e-4);
+            assertEquals(100 * m.get("avgStd").asDouble(), Double.parseDouble(row[2]), 1e-4);
+            assertEquals(100 * m.get("wgMean").asDouble(), Double.parseDouble(row[3]), 1e-4);
+            assertEquals(100 * m.get("wgStd").asDouble(), Double.parseDouble(row[4]), 1e-4);
+            assertEquals(m.get("worstGroup").asInt(), Integer.parseInt(row[5]));
+            assertEquals(100 * m.get("validation").get("wgMean").asDouble(), Double.parseDouble(row[8]), 1e-4);
+            assertEquals("\"0,1,2\"", row[header.indexOf("seeds")], "the seeds, quoted");
+        }
+        String tex = Files.readString(out.resolve("comparison.tex"));
+        assertTrue(tex.contains("\\toprule") && tex.contains("\\midrule") && tex.contains("\\bottomrule"), tex);
+        JsonNode erm = json.get("methods").get(0);
+        String avg = String.format(java.util.Locale.ROOT, "%.2f $\\pm$ %.2f", 100 * erm.get("avgMean").asDouble(),
+                100 * erm.get("avgStd").asDouble());
+        assertTrue(tex.lines().anyMatch(l -> l.strip().startsWith("erm & " + avg + " & ")), avg + " in\n" + tex);
+        assertTrue(tex.contains("Avg Acc (\\%)") && tex.contains("seeds 0,1,2"), tex);
+        String svg = Files.readString(out.resolve("comparison.svg"));
+        assertTrue(svg.startsWith("<?xml") && svg.contains("<svg") && svg.length() > 2000, "the accuracy chart");
+    }
+
+    @Test
     @Order(2)
     void resumeRetrainsOnlyTheMissingMethodAndSeedRuns() throws Exception {
         // an interrupted run: its staging folder without rrr's seed 1

@@ -107,6 +107,29 @@ class SweepEndToEndTest {
         String html = Files.readString(local.resolve("report.html"));
         assertTrue(html.contains("data:image/png;base64,") && html.contains("Selected settings"), "html with a plot");
         assertTrue(Files.size(local.resolve("sweep.png")) > 1000);
+        String svg = Files.readString(local.resolve("sweep.svg"));
+        assertTrue(svg.startsWith("<?xml") && svg.contains("<svg"), "the chart as SVG");
+
+        // the selected settings to paste: a CSV row per method with mean and std columns, booktabs LaTeX with ±
+        List<String> csv = Files.readAllLines(local.resolve("sweep.csv"));
+        assertEquals(List.of("method", "setting", "val_wg_acc_pct_mean", "val_wg_acc_pct_std", "test_avg_acc_pct_mean",
+                "test_avg_acc_pct_std", "test_wg_acc_pct_mean", "test_wg_acc_pct_std", "worst_group", "epochs",
+                "learning_rate"), List.of(csv.get(0).split(",")));
+        assertEquals(3, csv.size(), "header + a row per method: " + csv);
+        for (int i = 0; i < 2; i++) {
+            JsonNode m = methods.get(i);
+            String[] row = csv.get(i + 1).split(",", -1);
+            assertEquals(m.get("method").asText(), row[0]);
+            assertEquals(100 * m.get("avgMean").asDouble(), Double.parseDouble(row[4]), 1e-4);
+            assertEquals(100 * m.get("avgStd").asDouble(), Double.parseDouble(row[5]), 1e-4);
+            assertEquals(100 * m.get("wgMean").asDouble(), Double.parseDouble(row[6]), 1e-4);
+            assertEquals(100 * m.get("wgStd").asDouble(), Double.parseDouble(row[7]), 1e-4);
+            assertEquals(100 * m.get("validation").get("wgMean").asDouble(), Double.parseDouble(row[2]), 1e-4);
+        }
+        assertTrue(csv.get(2).startsWith("rrr,lambda="), csv.get(2));
+        String tex = Files.readString(local.resolve("sweep.tex"));
+        assertTrue(tex.contains("\\toprule") && tex.contains("\\midrule") && tex.contains("\\bottomrule"), tex);
+        assertTrue(tex.lines().anyMatch(l -> l.strip().startsWith("rrr & lambda=") && l.contains(" $\\pm$ ")), tex);
         assertTrue(first.err().contains("mlx sweep: 6 done, 0 running, 0 queued, 0 failed of 6; finished"),
                 first.err());
         assertTrue(first.err().contains("ETA"), first.err());
