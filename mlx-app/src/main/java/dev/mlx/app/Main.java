@@ -7,6 +7,8 @@ import dev.mlx.app.command.AppSettings;
 import dev.mlx.app.command.EngineHolder;
 import dev.mlx.app.plugin.PluginModule;
 import dev.mlx.app.plugin.PluginRegistry;
+import dev.mlx.app.log.RunLog;
+import dev.mlx.app.log.Verbosity;
 import dev.mlx.engine.DeviceRequest;
 import dev.mlx.engine.MlxEngine;
 import java.io.PrintStream;
@@ -55,6 +57,8 @@ public final class Main {
      */
     public static int run(String[] args, PrintStream out, PrintStream err, Consumer<PluginRegistry.Builder> extraPlugins) {
         MlxEngine.configureOffline();
+        Verbosity verbosity = Verbosity.of(args);
+        RunLog.install(verbosity);
         DeviceRequest device;
         try {
             device = DeviceRequest.parse(globalString(args, "--device", "MLX_DEVICE", "auto"));
@@ -65,12 +69,12 @@ public final class Main {
             Path pluginsDir = globalPath(args, "--plugins-dir", "MLX_PLUGINS", defaultPluginsDir());
             Path cacheDir = globalPath(args, "--cache-dir", "MLX_CACHE",
                     Path.of(System.getProperty("user.home"), ".cache", "mlx"));
-            AppSettings settings = new AppSettings(cacheDir, pluginsDir, out, err, device);
+            AppSettings settings = new AppSettings(cacheDir, pluginsDir, out, err, device, verbosity);
             PluginRegistry.Builder builder = PluginRegistry.builder();
             extraPlugins.accept(builder);
             PluginRegistry registry = builder
                     .discoverFolder(pluginsDir, Main.class.getClassLoader()).build();
-            LOG.debug("plugins: {}", registry.summary()); // listed by mlx plugins, not by every command
+            LOG.info("plugins: {}", registry.summary()); // in mlx.log and with -v; mlx plugins lists them
             CommandLine cli = commandLine(settings, engine, registry);
             cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));
             return cli.execute(args);

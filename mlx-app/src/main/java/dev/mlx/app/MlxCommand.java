@@ -39,6 +39,15 @@ public final class MlxCommand implements Runnable {
                     + "engine has one, else the CPU). cuda needs the cuda build (docs/gpu.md).")
     String device;
 
+    @Option(names = {"-v", "--verbose"}, scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Show the log on the terminal too (-v: INFO, -vv: DEBUG). The full log is always in the run "
+                    + "folder's mlx.log.")
+    boolean[] verbose;
+
+    @Option(names = {"-q", "--quiet"}, scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Print only the result and errors: no header, no progress, no epoch lines.")
+    boolean quiet;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

@@ -195,7 +195,8 @@ final class ComparisonRunner {
                         }
                         folder.writeText(prefix + TrainCommand.CHECKPOINT_DIR + "/run.json", settingsJson);
                         result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(), loaded.data(),
-                                new ProgressListener(settings.err(), label, config.epochs()),
+                                new ProgressListener(settings.err(), label, config.epochs(), config.batchSize(),
+                                        settings.quiet()),
                                 checkpoint.resolve("state.mlxc"));
                         RunFolder.deleteTree(checkpoint);
                     }

@@ -130,8 +130,11 @@ public final class TrainCommand implements Callable<Integer> {
             // killed (kill -9, power loss) never gets there and leaves it, with its checkpoint, for --resume.
             DatasetLoader.Loaded loaded =
                     DatasetLoader.load(catalog, settings, ds, spec.datasetParams(), training.seed(), !noFetch);
+            if (!settings.quiet()) {
+                settings.err().println(header(spec, loaded, engine.get().device()));
+            }
             RunResult result = new RunExecutor(catalog, engine.get()).execute(spec, loaded.params(), loaded.data(),
-                    new ProgressListener(settings.err(), rg, training.epochs()),
+                    new ProgressListener(settings.err(), rg, training.epochs(), training.batchSize(), settings.quiet()),
                     folder.staging().resolve(CHECKPOINT_DIR).resolve("state.mlxc"));
             RunReport.write(folder, "", result, catalog.registry(), new SaliencySampler(catalog, engine.get())
                     .sample(result, loaded.data().test(), SaliencySampler.EXAMPLES));
@@ -143,6 +146,22 @@ public final class TrainCommand implements Callable<Integer> {
                     100 * result.test().accuracy(), result.secondsPerEpoch(), folder.target());
         }
         return 0;
+    }
+
+    /**
+     * @return the one-line header of a run: method, dataset and its sizes, model, device, epochs and steps,
+     *     e.g. {@code mlx train: rrr on decoy-mnist (54000 train / 6000 validation / 10000 test, 1x28x28), model mlp
+     *     on cpu, 25 epochs x 54 steps of 1000}
+     */
+    static String header(RunSpec spec, DatasetLoader.Loaded loaded, String device) {
+        var data = loaded.data();
+        int steps = (data.train().size() + spec.training().batchSize() - 1) / spec.training().batchSize();
+        return String.format(Locale.ROOT, "mlx train: %s on %s (%d train / %s%d test, %s), model %s on %s, %d epoch%s x %d "
+                + "step%s of %d", spec.regularizer(), spec.dataset(), data.train().size(),
+                data.validation().map(v -> v.size() + " validation / ").orElse(""), data.test().size(),
+                String.join("x", java.util.Arrays.stream(data.exampleShape()).mapToObj(Long::toString).toList()),
+                spec.model(), device, spec.training().epochs(), spec.training().epochs() == 1 ? "" : "s", steps,
+                steps == 1 ? "" : "s", spec.training().batchSize());
     }
 
     private void refuseRunOptionsWithResume() {

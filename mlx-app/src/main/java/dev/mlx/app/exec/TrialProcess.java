@@ -92,6 +92,7 @@ public record TrialProcess(String java, String classPath, String heap, int threa
         if (device != null) {
             cmd.add("--device=" + device);
         }
+        cmd.add("--verbose"); // the trial's log file holds the INFO log
         cmd.add(COMMAND);
         cmd.add(trialDir.toAbsolutePath().toString());
         return cmd;

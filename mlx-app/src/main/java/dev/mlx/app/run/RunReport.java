@@ -3,6 +3,7 @@ package dev.mlx.app.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mlx.api.metric.GroupAccuracy;
+import dev.mlx.app.log.RunLog;
 import dev.mlx.app.plugin.PluginRegistry;
 import dev.mlx.app.report.SaliencySet;
 import dev.mlx.engine.io.Checkpoints;
@@ -53,6 +54,7 @@ public final class RunReport {
             folder.writeText(prefix + "report.json", JSON.writeValueAsString(report));
             folder.writeText(prefix + "report.md", markdown(result));
             folder.writeText(prefix + "report.html", RunPage.html(result, saliency));
+            folder.writeText(prefix + "mlx.log", RunLog.current());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
