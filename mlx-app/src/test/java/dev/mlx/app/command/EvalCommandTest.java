@@ -96,7 +96,7 @@ class EvalCommandTest {
                 "| fragility | kappa-m |", "| fragility | kappa-core |", "| fragility | ratio |")) {
             assertTrue(result.out().contains(row), () -> "no row '" + row + "' in\n" + result.out());
         }
-        assertEquals(List.of("config.json", "eval.json", "metrics.csv", "model.params", "report.html", "report.json", "report.md"),
+        assertEquals(List.of("config.json", "eval.json", "metrics.csv", "mlx.log", "model.params", "report.html", "report.json", "report.md"),
                 files(erm), "eval.json is added and no temporary file is left");
 
         JsonNode eval = read(erm.resolve("eval.json"));

@@ -69,7 +69,7 @@ class TrainEndToEndTest {
         assertTrue(first.out().contains("cert-r4 on tiny-decoy: Avg Acc") && first.out().contains(run.toString()),
                 first.out());
         try (Stream<Path> files = Files.list(run)) {
-            assertEquals(List.of("config.json", "metrics.csv", "model.params", "report.html", "report.json", "report.md"),
+            assertEquals(List.of("config.json", "metrics.csv", "mlx.log", "model.params", "report.html", "report.json", "report.md"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         try (Stream<Path> siblings = Files.list(tmp)) {
