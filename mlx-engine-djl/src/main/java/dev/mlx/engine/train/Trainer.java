@@ -9,6 +9,7 @@ import dev.mlx.api.metric.GroupAccuracy;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.TrainingContext;
 import dev.mlx.engine.data.Batches;
+import dev.mlx.engine.data.ResidentSplit;
 import dev.mlx.engine.eval.GroupEvaluator;
 import dev.mlx.engine.nn.Network;
 import java.util.ArrayList;
@@ -33,9 +34,21 @@ import java.util.SplittableRandom;
  */
 public final class Trainer {
     private final TrainingConfig config;
+    private final boolean residentData;
 
     /** @param config the optimisation settings */
     public Trainer(TrainingConfig config) {
+        this(config, true);
+    }
+
+    /**
+     * @param config the settings
+     * @param residentData whether the training split is uploaded to the device once and batches are
+     *     gathered there ({@link ResidentSplit}; the default), or copied from Java memory every step
+     *     (bit-identical results; for comparison and for splits too large for the device)
+     */
+    public Trainer(TrainingConfig config, boolean residentData) {
+        this.residentData = residentData;
         this.config = config;
     }
 
@@ -112,6 +125,23 @@ public final class Trainer {
             firstEpoch = resume.epochsDone();
             history.addAll(resume.history());
         }
+        try (ResidentSplit resident = residentData && ResidentSplit.fits(train) ? ResidentSplit.upload(train, parent)
+                : null) {
+            trainEpochs(network, train, test, regularizer, listener, checkpoint, adam, accumulator, evaluator, shuffle,
+                    stepSeeds, steps, globalStep, firstEpoch, history, resident);
+        }
+        return history;
+    }
+
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    private void trainEpochs(Network network, DataSplit train, DataSplit test, Regularizer regularizer,
+            TrainingListener listener, java.util.function.Consumer<TrainingState> checkpoint, Adam adam,
+            GradientAccumulator accumulator, GroupEvaluator evaluator, SplittableRandom shuffle,
+            SplittableRandom stepSeeds, int steps, long firstGlobalStep, int firstEpoch, List<EpochMetrics> history,
+            ResidentSplit resident) {
+        NDManager parent = network.manager();
+        int n = train.size();
+        long globalStep = firstGlobalStep;
         for (int epoch = firstEpoch; epoch < config.epochs(); epoch++) {
             int[] order = permutation(n, shuffle);
             double taskSum = 0;
@@ -125,7 +155,8 @@ public final class Trainer {
                     TrainingContext context = new TrainingContext(epoch, config.epochs(), globalStep,
                             train.numClasses(), stepSeeds.nextLong(), step.manager());
                     GradientAccumulator.StepResult result = accumulator.accumulate(network, regularizer, to - from,
-                            (a, b, manager) -> Batches.slice(train, order, from + a, from + b, manager), context);
+                            (a, b, manager) -> resident != null ? resident.slice(order, from + a, from + b, manager)
+                                    : Batches.slice(train, order, from + a, from + b, manager), context);
                     if (!result.finite()) {
                         throw new MlxException(ErrorKind.USER, "training diverged at epoch " + (epoch + 1)
                                 + ", step " + (s + 1) + ": task loss " + result.taskLoss() + ", penalty "
@@ -151,7 +182,6 @@ public final class Trainer {
             }
             listener.onEpoch(metrics);
         }
-        return history;
     }
 
     private static int[] permutation(int n, SplittableRandom random) {

@@ -29,10 +29,26 @@ class TrainerTest {
     static final DataSplit TEST = TinyData.decoy(300, 8, 3, true, 2);
 
     private Map<String, float[]> train(Regularizer regularizer, long seed, int epochs) {
+        return train(regularizer, seed, epochs, true);
+    }
+
+    private Map<String, float[]> train(Regularizer regularizer, long seed, int epochs, boolean resident) {
         try (Network net = SharedEngine.get().networks().create(MLP, new int[] {1, 8, 8}, seed)) {
-            new Trainer(new TrainingConfig(epochs, 50, 0.01, 1e-4, seed)).train(net, TRAIN, TEST, regularizer,
-                    new TrainingListener() {});
+            new Trainer(new TrainingConfig(epochs, 50, 0.01, 1e-4, seed), resident).train(net, TRAIN, TEST,
+                    regularizer, new TrainingListener() {});
             return Checkpoints.snapshot(net);
+        }
+    }
+
+    @Test
+    void batchesGatheredOnTheDeviceTrainExactlyAsBatchesCopiedFromJava() {
+        for (Regularizer r : List.of(new RrrProvider().create(new RrrProvider().parameters().defaults()),
+                new CertR4Provider().create(new CertR4Provider().parameters().defaults()))) {
+            Map<String, float[]> resident = train(r, 3, 2, true);
+            Map<String, float[]> copied = train(r, 3, 2, false);
+            for (String name : resident.keySet()) {
+                assertArrayEquals(copied.get(name), resident.get(name), 0f, name);
+            }
         }
     }
 
