@@ -4,6 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.app.command.AppSettings;
+import dev.mlx.app.command.DeviceMemoryErrors;
 import dev.mlx.app.command.EngineHolder;
 import dev.mlx.app.plugin.PluginModule;
 import dev.mlx.app.plugin.PluginRegistry;
@@ -104,6 +105,9 @@ public final class Main {
 
     private static int handle(Exception e, PrintStream err) {
         MlxException mlx = find(e);
+        if (mlx == null) {
+            mlx = DeviceMemoryErrors.translate(e).orElse(null);
+        }
         if (mlx != null) {
             LOG.debug("error", e);
             err.println("mlx: error: " + mlx.getMessage());
