@@ -19,7 +19,7 @@ step() { echo "== gpu-check: $*" >&2; }
 fail() { echo "gpu-check: FAILED at: $*" >&2; exit 1; }
 
 step "mlx info (a CUDA device must be listed)"
-"$MLX" --device cuda info | tee "$OUT/info.txt"
+"$MLX" --device cuda info | tee "$OUT/info.txt" || fail "mlx --device cuda info (see the message above)"
 grep -q '^device: *cuda:' "$OUT/info.txt" || fail "mlx info does not run on a CUDA device"
 
 step "bench, every regularizer on the MLP"

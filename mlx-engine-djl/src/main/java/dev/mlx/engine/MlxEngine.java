@@ -73,9 +73,14 @@ public final class MlxEngine implements AutoCloseable {
         try {
             engine = Engine.getEngine(ENGINE_NAME);
         } catch (RuntimeException | LinkageError e) {
-            throw new MlxException(ErrorKind.RESOURCES, "the PyTorch engine did not start: " + e.getMessage()
-                    + ". Its natives come from the Maven artifact ai.djl.pytorch:pytorch-native-cpu (linux-x86_64);"
-                    + " check DJL_CACHE_DIR is writable.", e);
+            boolean cpuJar = MlxEngine.class.getClassLoader().getResource("native/lib/pytorch.properties") != null;
+            throw new MlxException(ErrorKind.RESOURCES, "the PyTorch engine did not start: " + e.getMessage() + ". "
+                    + (cpuJar ? "Its natives come from the Maven artifact ai.djl.pytorch:pytorch-native-cpu "
+                            + "(linux-x86_64); check DJL_CACHE_DIR is writable."
+                            : "This build has no libtorch natives jar (the cuda build): DJL downloads the cu128 "
+                            + "natives on first start, which needs the network, or set PYTORCH_LIBRARY_PATH, "
+                            + "PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR=cu128 to an installed CUDA libtorch "
+                            + "(docs/gpu.md); or use the default CPU build."), e);
         }
         OneDnnSwitch.disableOneDnn();
         int gpus = engine.getGpuCount();
