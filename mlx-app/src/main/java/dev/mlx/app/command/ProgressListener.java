@@ -4,6 +4,7 @@ import dev.mlx.engine.train.EpochMetrics;
 import dev.mlx.engine.train.TrainingListener;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.DoubleSupplier;
 
 /**
  * Shows training progress on standard error. On a terminal, a bar redrawn in place inside each
@@ -25,8 +26,6 @@ final class ProgressListener implements TrainingListener {
     private long lastDraw;
     private long epochStart;
     private int epochStarted = -1;
-    private double lossSum;
-    private int lossCount;
     private double lastEpochSeconds = Double.NaN;
 
     /**
@@ -53,7 +52,7 @@ final class ProgressListener implements TrainingListener {
     }
 
     @Override
-    public void onStep(int epoch, int step, int steps, double loss) {
+    public void onStep(int epoch, int step, int steps, DoubleSupplier meanLoss) {
         if (quiet) {
             return;
         }
@@ -61,43 +60,38 @@ final class ProgressListener implements TrainingListener {
         if (epoch != epochStarted) {
             epochStarted = epoch;
             epochStart = now - 1;
-            lossSum = 0;
-            lossCount = 0;
             lastDraw = now;
-        }
-        if (Double.isFinite(loss)) {
-            lossSum += loss;
-            lossCount++;
         }
         long interval = interactive ? 200_000_000L : plainInterval;
         if (now - lastDraw < interval && !(interactive && step == steps)) {
             return;
         }
         lastDraw = now;
-        err.print(interactive ? "\r" + bar(epoch, step, steps, now) : line(epoch, step, steps, now) + "\n");
+        double loss = meanLoss.getAsDouble(); // reads the device: only when something is drawn
+        err.print(interactive ? "\r" + bar(epoch, step, steps, now, loss) : line(epoch, step, steps, now, loss) + "\n");
         err.flush();
     }
 
     /** @return the facts of the moment: step, samples/s, time left in the run, running loss */
-    private String facts(int epoch, int step, int steps, long now) {
+    private String facts(int epoch, int step, int steps, long now, double loss) {
         double seconds = (now - epochStart) / 1e9;
         double perStep = seconds / Math.max(1, step);
         double left = perStep * (steps - step) + (epochs - epoch) * (Double.isNaN(lastEpochSeconds)
                 ? perStep * steps : lastEpochSeconds);
         return String.format(Locale.ROOT, "%d/%d  %.0f samples/s  ETA %s  loss+penalty %.4f", step, steps,
-                step * (double) batchSize / seconds, duration(left), lossCount == 0 ? Double.NaN : lossSum / lossCount);
+                step * (double) batchSize / seconds, duration(left), loss);
     }
 
-    private String bar(int epoch, int step, int steps, long now) {
+    private String bar(int epoch, int step, int steps, long now, double loss) {
         int filled = (int) Math.round(WIDTH * (double) step / steps);
         String text = String.format(Locale.ROOT, "%-8s epoch %2d/%d [%s%s] %s", label, epoch, epochs,
-                "#".repeat(filled), ".".repeat(WIDTH - filled), facts(epoch, step, steps, now));
+                "#".repeat(filled), ".".repeat(WIDTH - filled), facts(epoch, step, steps, now, loss));
         return text + " ".repeat(Math.max(0, 110 - text.length()));
     }
 
-    private String line(int epoch, int step, int steps, long now) {
+    private String line(int epoch, int step, int steps, long now, double loss) {
         return String.format(Locale.ROOT, "%-8s epoch %2d/%d step %s", label, epoch, epochs,
-                facts(epoch, step, steps, now));
+                facts(epoch, step, steps, now, loss));
     }
 
     static String duration(double seconds) {

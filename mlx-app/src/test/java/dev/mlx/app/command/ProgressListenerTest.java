@@ -12,8 +12,11 @@ import org.junit.jupiter.api.Test;
 /** The progress shown inside an epoch: plain lines off a terminal, a redrawn bar on one, nothing with -q. */
 class ProgressListenerTest {
     private static String drive(ProgressListener p) {
+        double[] sum = {0};
         for (int step = 1; step <= 4; step++) {
-            p.onStep(1, step, 4, 2.0 / step);
+            sum[0] += 2.0 / step;
+            int done = step;
+            p.onStep(1, step, 4, () -> sum[0] / done);
         }
         return "";
     }

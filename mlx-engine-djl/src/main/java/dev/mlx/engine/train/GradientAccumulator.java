@@ -123,6 +123,9 @@ public final class GradientAccumulator {
      * Accumulates the step's parameter gradient into the parameters' {@code .grad} (which the
      * caller zeroes, e.g. through the optimiser step). Stops at the first fragment whose task loss
      * or penalty is not finite, without back-propagating it, and returns that non-finite value.
+     * Reads the losses back to the host after every fragment; the trainer uses
+     * {@link #accumulate(Network, Regularizer, int, BatchSlicer, TrainingContext, EpochTotals)},
+     * which does not.
      *
      * @param network the network being trained
      * @param regularizer the penalty
@@ -133,11 +136,51 @@ public final class GradientAccumulator {
      */
     public StepResult accumulate(Network network, Regularizer regularizer, int examples, BatchSlicer slicer,
             TrainingContext step) {
+        double[] sums = new double[2];
+        long[] correct = new long[1];
+        int k = run(network, regularizer, examples, slicer, step, (taskLoss, penaltyTerm, right, weight) -> {
+            double t = scalar(taskLoss);
+            double p = scalar(penaltyTerm);
+            if (!Double.isFinite(t) || !Double.isFinite(p)) {
+                sums[0] = t;
+                sums[1] = p;
+                return false;
+            }
+            sums[0] += weight * t;
+            sums[1] += weight * p;
+            correct[0] += right.getLong();
+            return true;
+        });
+        return new StepResult(sums[0], sums[1], correct[0], k);
+    }
+
+    /**
+     * As {@link #accumulate(Network, Regularizer, int, BatchSlicer, TrainingContext)}, but the
+     * losses and correct predictions are added to {@code totals} on the device and nothing is read
+     * back: the step never waits for the host. A non-finite loss is back-propagated like any other
+     * and shows in the totals when they are read.
+     */
+    void accumulate(Network network, Regularizer regularizer, int examples, BatchSlicer slicer, TrainingContext step,
+            EpochTotals totals) {
+        run(network, regularizer, examples, slicer, step, (taskLoss, penaltyTerm, right, weight) -> {
+            checkScalar(penaltyTerm);
+            totals.add(taskLoss, penaltyTerm, right, weight);
+            return true;
+        });
+        totals.stepDone();
+    }
+
+    /** What a step does with one fragment's values before its backward pass. */
+    @FunctionalInterface
+    private interface FragmentSink {
+        /** @return false to stop the step before this fragment's backward pass */
+        boolean accept(NDArray taskLoss, NDArray penaltyTerm, NDArray correct, double weight);
+    }
+
+    private int run(Network network, Regularizer regularizer, int examples, BatchSlicer slicer, TrainingContext step,
+            FragmentSink sink) {
         int[] b = boundaries(examples, fragments);
         int k = b.length - 1;
-        double task = 0;
-        double penalty = 0;
-        long correct = 0;
         try (GradientCollector collector = network.manager().getEngine().newGradientCollector()) {
             for (int f = 0; f < k; f++) {
                 double weight = k == 1 ? 1.0 : (double) (b[f + 1] - b[f]) / examples;
@@ -149,29 +192,29 @@ public final class GradientAccumulator {
                     NDArray logits = network.logits(batch.inputs());
                     NDArray taskLoss = Losses.perSampleCrossEntropy(logits, batch.labels()).mean();
                     NDArray penaltyTerm = regularizer.penalty(network, batch, context);
-                    double t = scalar(taskLoss);
-                    double p = scalar(penaltyTerm);
-                    if (!Double.isFinite(t) || !Double.isFinite(p)) {
-                        return new StepResult(t, p, correct, k);
+                    NDArray right = logits.argMax(1).eq(batch.labels()).countNonzero();
+                    if (!sink.accept(taskLoss, penaltyTerm, right, weight)) {
+                        return k;
                     }
                     NDArray loss = Scalars.times(taskLoss, regularizer.taskLossWeight(context)).add(penaltyTerm);
                     // weight 1 is left out so that an unfragmented step is bit-identical to one without accumulation
                     collector.backward(k == 1 ? loss : Scalars.times(loss, weight));
-                    task += weight * t;
-                    penalty += weight * p;
-                    correct += logits.argMax(1).eq(batch.labels()).countNonzero().getLong();
                 }
             }
         }
-        return new StepResult(task, penalty, correct, k);
+        return k;
     }
 
     /** Reads a scalar of any floating type (a plugin's penalty may be float64). */
     private static double scalar(NDArray value) {
+        checkScalar(value);
+        return value.toType(DataType.FLOAT64, false).getDouble();
+    }
+
+    private static void checkScalar(NDArray value) {
         if (value.getShape().size() != 1) {
             throw new MlxException(ErrorKind.INTERNAL, "the regularizer returned an array of shape " + value.getShape()
                     + " where a scalar is required");
         }
-        return value.toType(DataType.FLOAT64, false).getDouble();
     }
 }

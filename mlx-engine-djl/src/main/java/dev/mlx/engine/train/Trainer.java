@@ -33,6 +33,9 @@ import java.util.SplittableRandom;
  * permutation per epoch; with one intra-op thread on the CPU a run is bit-for-bit repeatable.
  */
 public final class Trainer {
+    /** How often (in steps) the device-side losses are read back to check that training has not diverged. */
+    static final int CHECK_EVERY = 25;
+
     private final TrainingConfig config;
     private final boolean residentData;
 
@@ -144,32 +147,33 @@ public final class Trainer {
         long globalStep = firstGlobalStep;
         for (int epoch = firstEpoch; epoch < config.epochs(); epoch++) {
             int[] order = permutation(n, shuffle);
-            double taskSum = 0;
-            double penaltySum = 0;
-            long correct = 0;
             long t0 = System.nanoTime();
-            for (int s = 0; s < steps; s++) {
-                int from = s * config.batchSize();
-                int to = Math.min(n, from + config.batchSize());
-                try (StepScope step = StepScope.open(network, parent)) {
-                    TrainingContext context = new TrainingContext(epoch, config.epochs(), globalStep,
-                            train.numClasses(), stepSeeds.nextLong(), step.manager());
-                    GradientAccumulator.StepResult result = accumulator.accumulate(network, regularizer, to - from,
-                            (a, b, manager) -> resident != null ? resident.slice(order, from + a, from + b, manager)
-                                    : Batches.slice(train, order, from + a, from + b, manager), context);
-                    if (!result.finite()) {
-                        throw new MlxException(ErrorKind.USER, "training diverged at epoch " + (epoch + 1)
-                                + ", step " + (s + 1) + ": task loss " + result.taskLoss() + ", penalty "
-                                + result.penalty() + ". Lower the learning rate or the regularizer weight.");
+            EpochTotals.Sums sums;
+            try (NDManager epochManager = parent.newSubManager()) {
+                EpochTotals totals = new EpochTotals(epochManager);
+                for (int s = 0; s < steps; s++) {
+                    int from = s * config.batchSize();
+                    int to = Math.min(n, from + config.batchSize());
+                    try (StepScope step = StepScope.open(network, parent)) {
+                        TrainingContext context = new TrainingContext(epoch, config.epochs(), globalStep,
+                                train.numClasses(), stepSeeds.nextLong(), step.manager());
+                        accumulator.accumulate(network, regularizer, to - from,
+                                (a, b, manager) -> resident != null ? resident.slice(order, from + a, from + b, manager)
+                                        : Batches.slice(train, order, from + a, from + b, manager), context, totals);
+                        if ((s + 1) % CHECK_EVERY == 0) {
+                            checkFinite(totals.read(), epoch, s);
+                        }
+                        adam.step();
+                        listener.onStep(epoch + 1, s + 1, steps, () -> totals.read().meanLoss());
                     }
-                    adam.step();
-                    correct += result.correct();
-                    taskSum += result.taskLoss();
-                    penaltySum += result.penalty();
-                    listener.onStep(epoch + 1, s + 1, steps, result.taskLoss() + result.penalty());
+                    globalStep++;
                 }
-                globalStep++;
+                sums = totals.read();
+                checkFinite(sums, epoch, steps - 1);
             }
+            double taskSum = sums.task();
+            double penaltySum = sums.penalty();
+            long correct = sums.correct();
             double seconds = (System.nanoTime() - t0) / 1e9;
             GroupAccuracy testAccuracy = test == null ? null : evaluator.evaluate(network, test, parent);
             EpochMetrics metrics = new EpochMetrics(epoch + 1, taskSum / steps, penaltySum / steps,
@@ -181,6 +185,20 @@ public final class Trainer {
                         adam.moments(), draws, history));
             }
             listener.onEpoch(metrics);
+        }
+    }
+
+    /**
+     * Stops training when the epoch's losses so far are not finite. The losses stay on the device
+     * during an epoch, so they are checked every {@link #CHECK_EVERY} steps and at its end, before
+     * the epoch's checkpoint is written: a divergence is reported at most that many steps late and
+     * never saved.
+     */
+    private static void checkFinite(EpochTotals.Sums sums, int epoch, int step) {
+        if (!sums.finite()) {
+            throw new MlxException(ErrorKind.USER, "training diverged in epoch " + (epoch + 1) + " (by step " + (step + 1)
+                    + "; losses are checked every " + CHECK_EVERY + " steps): task loss sum " + sums.task()
+                    + ", penalty sum " + sums.penalty() + ". Lower the learning rate or the regularizer weight.");
         }
     }
 

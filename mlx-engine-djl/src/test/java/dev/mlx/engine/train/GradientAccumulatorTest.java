@@ -215,7 +215,8 @@ class GradientAccumulatorTest {
             new Trainer(new TrainingConfig(3, 40, 1e-3, 0, 6, 4)).train(net, TinyData.decoy(200, 8, 3, false, 6),
                     null, rrr.create(rrr.parameters().defaults()), new TrainingListener() {
                         @Override
-                        public void onStep(int epoch, int step, int steps, double loss) {
+                        public void onStep(int epoch, int step, int steps,
+                                java.util.function.DoubleSupplier meanLoss) {
                             perStep.add(net.manager().getManagedArrays().size());
                         }
                     });
