@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -69,11 +68,12 @@ public final class InfoCommand implements Callable<Integer> {
         int gpus = pt.getGpuCount();
         out.println("CUDA devices:   " + gpus + (gpus == 0 ? " (" + (CudaUtils.hasCuda()
                 ? "CUDA runtime present, no usable GPU" : "no CUDA runtime") + "; the engine runs on the CPU)" : ""));
+        List<String> names = gpus > 0 ? gpuNames() : List.of();
         for (int i = 0; i < gpus; i++) {
             ai.djl.Device d = ai.djl.Device.gpu(i);
             MemoryUsage m = CudaUtils.getGpuMemory(d);
-            out.printf(Locale.ROOT, "  cuda:%d        compute capability %s, %d MiB%n", i,
-                    CudaUtils.getComputeCapability(i), m.getMax() >> 20);
+            out.printf(Locale.ROOT, "  cuda:%d        %scompute capability %s, %d MiB%n", i,
+                    i < names.size() ? names.get(i) + ", " : "", CudaUtils.getComputeCapability(i), m.getMax() >> 20);
         }
         OrtEnvironment ort = OrtEnvironment.getEnvironment();
         EnumSet<OrtProvider> providers = OrtEnvironment.getAvailableProviders();
@@ -82,5 +82,20 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("plugins folder: " + settings.pluginsDir().toAbsolutePath() + " (" + jars.size() + " JARs, "
                 + catalog.registry().failures().size() + " failed to load; see mlx plugins)");
         return 0;
+    }
+
+    /** @return the GPUs' names from {@code nvidia-smi} (DJL has no call for them), or none if it is missing */
+    static List<String> gpuNames() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=name", "--format=csv,noheader")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return p.waitFor() == 0 ? out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList() : List.of();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
     }
 }
