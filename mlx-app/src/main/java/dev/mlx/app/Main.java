@@ -156,15 +156,7 @@ public final class Main {
     }
 
     private static Path globalPath(String[] args, String option, String env, Path fallback) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals(option) && i + 1 < args.length) {
-                return Path.of(args[i + 1]);
-            }
-            if (args[i].startsWith(option + "=")) {
-                return Path.of(args[i].substring(option.length() + 1));
-            }
-        }
-        String fromEnv = System.getenv(env);
-        return fromEnv == null || fromEnv.isBlank() ? fallback : Path.of(fromEnv);
+        String value = globalString(args, option, env, null);
+        return value == null ? fallback : Path.of(value);
     }
 }

@@ -54,17 +54,17 @@ public record DeviceRequest(String text, int gpuIndex) {
     /**
      * @param gpuCount the CUDA devices the loaded PyTorch natives report
      * @param natives what was loaded, for the message when a GPU was asked for and none is usable
-     *     (e.g. {@code "the cpu build of libtorch 2.7.1 from /root/.djl.ai/pytorch/..."})
+     *     (e.g. {@code "the cpu build of libtorch 2.7.1 from /root/.djl.ai/pytorch/..."}); asked only then
      * @return the device to run on
      * @throws MlxException (resources) when a GPU was asked for that the engine does not have
      */
-    public Device resolve(int gpuCount, String natives) {
+    public Device resolve(int gpuCount, java.util.function.Supplier<String> natives) {
         if (gpuIndex < 0) {
             return this == CPU || gpuCount == 0 ? Device.cpu() : Device.gpu(0);
         }
         if (gpuIndex >= gpuCount) {
             throw new MlxException(ErrorKind.RESOURCES, "--device " + text + ": no usable CUDA GPU (found " + gpuCount
-                    + " GPU" + (gpuCount == 1 ? "" : "s") + " with " + natives + "). Fix: build with the cuda profile "
+                    + " GPU" + (gpuCount == 1 ? "" : "s") + " with " + natives.get() + "). Fix: build with the cuda profile "
                     + "(MLX_MAVEN_PROFILES=cuda ./mlx ..., or mvn -Pcuda package) on a machine with an NVIDIA driver, "
                     + "or point PYTORCH_LIBRARY_PATH, PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR=cu128 at an installed "
                     + "CUDA libtorch (docs/gpu.md); or run with --device cpu");

@@ -84,7 +84,7 @@ public final class MlxEngine implements AutoCloseable {
         }
         OneDnnSwitch.disableOneDnn();
         int gpus = engine.getGpuCount();
-        Device device = request.resolve(gpus, "the " + NativeLibraries.torchFlavor() + " build of libtorch "
+        Device device = request.resolve(gpus, () -> "the " + NativeLibraries.torchFlavor() + " build of libtorch "
                 + engine.getVersion() + " from " + NativeLibraries.torchFolder());
         NDManager root = engine.newBaseManager(device);
         try {

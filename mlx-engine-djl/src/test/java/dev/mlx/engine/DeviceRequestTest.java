@@ -28,23 +28,23 @@ class DeviceRequestTest {
 
     @Test
     void autoTakesTheFirstGpuWhenThereIsOneElseTheCpu() {
-        assertEquals(Device.cpu(), DeviceRequest.AUTO.resolve(0, "cpu natives"));
-        assertEquals(Device.gpu(0), DeviceRequest.AUTO.resolve(2, "cu128 natives"));
-        assertEquals(Device.cpu(), DeviceRequest.CPU.resolve(2, "cu128 natives"));
-        assertEquals(Device.gpu(1), DeviceRequest.parse("cuda:1").resolve(2, "cu128 natives"));
+        assertEquals(Device.cpu(), DeviceRequest.AUTO.resolve(0, () -> "cpu natives"));
+        assertEquals(Device.gpu(0), DeviceRequest.AUTO.resolve(2, () -> "cu128 natives"));
+        assertEquals(Device.cpu(), DeviceRequest.CPU.resolve(2, () -> "cu128 natives"));
+        assertEquals(Device.gpu(1), DeviceRequest.parse("cuda:1").resolve(2, () -> "cu128 natives"));
     }
 
     @Test
     void aGpuThatIsNotThereIsAResourceErrorNamingWhatWasFoundAndTheFix() {
         MlxException e = assertThrows(MlxException.class,
-                () -> DeviceRequest.parse("cuda").resolve(0, "the cpu build of libtorch 2.7.1 from /x"));
+                () -> DeviceRequest.parse("cuda").resolve(0, () -> "the cpu build of libtorch 2.7.1 from /x"));
         assertEquals(ErrorKind.RESOURCES, e.kind());
         for (String part : new String[] {"--device cuda:0", "found 0 GPUs", "the cpu build of libtorch 2.7.1",
             "cuda profile", "PYTORCH_LIBRARY_PATH", "PYTORCH_FLAVOR=cu128", "--device cpu"}) {
             assertTrue(e.getMessage().contains(part), part + " in: " + e.getMessage());
         }
         MlxException second = assertThrows(MlxException.class,
-                () -> DeviceRequest.parse("cuda:2").resolve(2, "the cu128 build"));
+                () -> DeviceRequest.parse("cuda:2").resolve(2, () -> "the cu128 build"));
         assertTrue(second.getMessage().contains("found 2 GPUs"), second.getMessage());
     }
 }

@@ -11,6 +11,7 @@ import dev.mlx.api.error.MlxException;
 import dev.mlx.api.metric.GroupAccuracy;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.app.plugin.PluginCatalog;
+import dev.mlx.app.report.AtomicFiles;
 import dev.mlx.app.report.SaliencySet;
 import dev.mlx.app.run.RunExecutor;
 import dev.mlx.app.run.RunFolder;
@@ -133,17 +134,15 @@ public final class TrialRunner {
         }
     }
 
+    /**
+     * @param file a trial's JSON file (its folder exists)
+     * @param value what to write, as indented JSON, all or nothing ({@link AtomicFiles})
+     */
     public static void writeAtomically(Path file, Object value) {
         try {
-            Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-            JSON.writeValue(tmp.toFile(), value);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new MlxException(ErrorKind.RESOURCES, "cannot write " + file + ": " + e.getMessage(), e);
+            AtomicFiles.write(file, JSON.writeValueAsBytes(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
         }
     }
 }

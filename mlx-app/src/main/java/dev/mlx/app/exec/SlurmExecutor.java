@@ -2,6 +2,7 @@ package dev.mlx.app.exec;
 
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
+import dev.mlx.app.report.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -140,7 +141,7 @@ public final class SlurmExecutor implements TrialExecutor {
         if (!jobId.matches("\\d+")) {
             throw new MlxException(ErrorKind.RESOURCES, "sbatch answered '" + sbatch.output() + "', not a job id");
         }
-        writeAtomically(state.resolve(JOB_FILE), jobId + "\n");
+        AtomicFiles.writeString(state.resolve(JOB_FILE), jobId + "\n");
         err.println("slurm: submitted job array " + jobId + " (" + trialDirs.size() + " tasks); Slurm logs in " + state
                 + "; cancel with: mlx sweep --cancel " + folder);
         AtomicBoolean finished = new AtomicBoolean();
@@ -312,20 +313,6 @@ public final class SlurmExecutor implements TrialExecutor {
 
     private static String quote(String arg) {
         return "'" + arg.replace("'", "'\\''") + "'";
-    }
-
-    private static void writeAtomically(Path file, String text) {
-        try {
-            Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new MlxException(ErrorKind.RESOURCES, "cannot write " + file + ": " + e.getMessage(), e);
-        }
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.mlx.app.exec.ExecutorOptions;
 import dev.mlx.app.exec.SlurmExecutor;
 import dev.mlx.app.exec.TrialExecutor;
 import dev.mlx.app.plugin.PluginCatalog;
+import dev.mlx.app.report.AtomicFiles;
 import dev.mlx.app.run.Restarts;
 import dev.mlx.app.run.RestartsTable;
 import jakarta.inject.Inject;
@@ -177,10 +178,10 @@ public final class SweepCommand implements Callable<Integer> {
     private void prepare(Path folder, SweepDefinition d) {
         try {
             Files.createDirectories(folder.resolve("trials"));
-            SweepReport.writeAtomically(folder.resolve(PLAN_FILE), SweepReport.JSON.writeValueAsString(d));
+            AtomicFiles.writeString(folder.resolve(PLAN_FILE), SweepReport.JSON.writeValueAsString(d));
             String name = file.getFileName().toString();
             String ext = name.contains(".") ? name.substring(name.lastIndexOf('.')) : "";
-            SweepReport.writeAtomically(folder.resolve("sweep-file" + ext), Files.readString(file));
+            AtomicFiles.writeString(folder.resolve("sweep-file" + ext), Files.readString(file));
         } catch (IOException e) {
             throw new MlxException(ErrorKind.RESOURCES, "cannot prepare the sweep folder " + folder + ": "
                     + e.getMessage(), e);

@@ -64,11 +64,11 @@ final class SweepReport {
      */
     static List<String> write(Path folder, SweepDefinition d, List<MethodSelection> selections, Context ctx) {
         String metric = d.selection().label();
-        writeAtomically(folder.resolve("sweep.md"), markdown(d, selections, ctx, metric));
-        writeAtomically(folder.resolve("sweep.json"), json(d, selections, ctx));
+        AtomicFiles.writeString(folder.resolve("sweep.md"), markdown(d, selections, ctx, metric));
+        AtomicFiles.writeString(folder.resolve("sweep.json"), json(d, selections, ctx));
         PasteTable paste = pasteTable(d, selections);
-        writeAtomically(folder.resolve("sweep.csv"), paste.csv());
-        writeAtomically(folder.resolve("sweep.tex"), paste.latex());
+        AtomicFiles.writeString(folder.resolve("sweep.csv"), paste.csv());
+        AtomicFiles.writeString(folder.resolve("sweep.tex"), paste.latex());
         List<String> files = new ArrayList<>(List.of("sweep.md", "sweep.json", "sweep.csv", "sweep.tex"));
         Optional<AccuracyChart> chart = chart(selections);
         Optional<BufferedImage> image = chart.map(c -> c.render(chartWidth(selections), CHART_HEIGHT));
@@ -78,7 +78,7 @@ final class SweepReport {
             files.add("sweep.png");
             files.add("sweep.svg");
         }
-        writeAtomically(folder.resolve("report.html"), html(d, selections, ctx, metric, image));
+        AtomicFiles.writeString(folder.resolve("report.html"), html(d, selections, ctx, metric, image));
         files.add("report.html");
         return files;
     }
@@ -338,7 +338,4 @@ final class SweepReport {
         return page.render();
     }
 
-    static void writeAtomically(Path file, String text) {
-        AtomicFiles.writeString(file, text);
-    }
 }
