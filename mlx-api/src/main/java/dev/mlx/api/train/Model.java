@@ -31,6 +31,24 @@ public interface Model {
     InputGradient inputGradient(NDArray inputs, UnaryOperator<NDArray> objective);
 
     /**
+     * {@link #inputGradient} where only the masked features are read: the gradient is exact
+     * wherever {@code mask} is non-zero and zero elsewhere (the caller multiplies it by the mask, as
+     * RRR and the R4 family do). A network whose first layer is linear computes the gradient with
+     * respect to the masked features only when they are few (Decoy-MNIST's patch: 16 of 784), which
+     * saves most of the first layer's input-gradient work; any other model computes the full
+     * gradient and zeroes the rest.
+     *
+     * @param inputs the inputs; not modified
+     * @param mask the features that will be read, same shape as {@code inputs} (non-zero = read)
+     * @param objective maps the logits {@code [B, C]} to any tensor whose sum is differentiated
+     * @return the logits and the input gradient, zero where the mask is
+     */
+    default InputGradient maskedInputGradient(NDArray inputs, NDArray mask, UnaryOperator<NDArray> objective) {
+        InputGradient g = inputGradient(inputs, objective);
+        return new InputGradient(g.logits(), g.gradient().mul(mask.neq(0).toType(g.gradient().getDataType(), false)));
+    }
+
+    /**
      * Computes {@code d/dx sum(function(x))} for any differentiable {@code function} of the inputs,
      * which may itself call {@link #logits} and {@link #inputGradient} on its argument: this is how a
      * regularizer differentiates a function of an input gradient with respect to the input (for

@@ -102,9 +102,9 @@ public final class AdvR4Provider implements RegularizerProvider {
                 NDArray xc = Sampling.rows(x, from, to, b);
                 NDArray mc = Sampling.rows(m, from, to, b);
                 NDArray yc = Sampling.rows(y, from, to, b);
-                NDArray clean = lossGradient(model, xc, yc);
+                NDArray clean = lossGradient(model, xc, yc, mc);
                 NDArray adversarial = search.maximise(model, xc, yc, mc, clean.stopGradient(), streams, from);
-                NDArray part = lossGradient(model, adversarial, yc).sub(clean).mul(mc).square().sum();
+                NDArray part = lossGradient(model, adversarial, yc, mc).sub(clean).mul(mc).square().sum();
                 sum = sum == null ? part : sum.add(part);
             }
             NDArray term = Scalars.divide(sum, b);
@@ -115,9 +115,13 @@ public final class AdvR4Provider implements RegularizerProvider {
         };
     }
 
-    /** Per-sample cross-entropy input gradient, create_graph. */
-    static NDArray lossGradient(Model model, NDArray inputs, NDArray labels) {
-        return model.inputGradient(inputs, logits -> Losses.perSampleCrossEntropy(logits, labels)).gradient();
+    /**
+     * Per-sample cross-entropy input gradient, create_graph, on the masked features (zero elsewhere:
+     * every caller multiplies it by the mask; {@link Model#maskedInputGradient}).
+     */
+    static NDArray lossGradient(Model model, NDArray inputs, NDArray labels, NDArray masks) {
+        return model.maskedInputGradient(inputs, masks, logits -> Losses.perSampleCrossEntropy(logits, labels))
+                .gradient();
     }
 
     /**
@@ -126,7 +130,7 @@ public final class AdvR4Provider implements RegularizerProvider {
      * @return shape {@code [c]}
      */
     static NDArray gradientDifference(Model model, NDArray inputs, NDArray labels, NDArray masks, NDArray g0) {
-        return perExampleSquaredNorm(lossGradient(model, inputs, labels).sub(g0).mul(masks));
+        return perExampleSquaredNorm(lossGradient(model, inputs, labels, masks).sub(g0).mul(masks));
     }
 
     private static NDArray perExampleSquaredNorm(NDArray a) {
@@ -218,8 +222,9 @@ public final class AdvR4Provider implements RegularizerProvider {
                             value = objective[0].stopGradient();
                             direction = ascent.stopGradient().sign();
                         } else {
-                            NDArray g = lossGradient(model, xt, y).stopGradient();
+                            NDArray g = lossGradient(model, xt, y, masks).stopGradient();
                             value = perExampleSquaredNorm(g.sub(g0).mul(masks));
+                            // zero outside the mask, where the box allows no move anyway
                             direction = move ? g.sign() : null;
                         }
                         if (keepBest) {

@@ -63,18 +63,19 @@ public final class CertR4Provider implements RegularizerProvider {
             NDArray x = batch.inputs();
             NDArray m = batch.masks();
             IntervalPass pass = bounds.propagate(Interval.maskedBox(x, m, epsilon));
-            Interval eta = pass.inputGradient(CrossEntropyBounds.logitGradient(pass.logits(), batch.labels()));
+            // bounds on m * dL/dx: the network may compute only the masked features
+            Interval eta = pass.maskedInputGradient(CrossEntropyBounds.logitGradient(pass.logits(), batch.labels()), m);
             NDArray term;
             if (paperForm) {
                 IntervalPass nominal = bounds.propagate(new Interval(x, x));
-                Interval pointGradient = nominal.inputGradient(
-                        CrossEntropyBounds.logitGradient(nominal.logits(), batch.labels()));
-                NDArray g = pointGradient.lower();
+                NDArray g = nominal.maskedInputGradient(
+                        CrossEntropyBounds.logitGradient(nominal.logits(), batch.labels()), m).lower();
+                // |eta - g| * m = |eta * m - g * m| for m >= 0
                 NDArray lowerGap = eta.lower().sub(g).abs();
                 NDArray upperGap = eta.upper().sub(g).abs();
-                term = lowerGap.maximum(upperGap).mul(m);
+                term = lowerGap.maximum(upperGap);
             } else {
-                term = eta.lower().mul(m).abs().add(eta.upper().mul(m).abs());
+                term = eta.lower().abs().add(eta.upper().abs());
             }
             return Scalars.times(term.sum(), lambda / term.size());
         };

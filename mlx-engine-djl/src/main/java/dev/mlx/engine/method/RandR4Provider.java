@@ -16,6 +16,7 @@ import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.Scalars;
 import java.util.List;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -102,8 +103,8 @@ public final class RandR4Provider implements RegularizerProvider {
                     NDArray yc = Sampling.rows(y, from, to, b);
                     NDArray noise = Sampling.uniform(x.getManager(), x.getDataType(), streams, from, to, samples,
                             example, low, epsilon);
-                    NDArray[] g = Sampling.noisyAndCleanGradients(model, noise.mul(mc).add(xc), xc, yc, samples,
-                            c, example);
+                    NDArray[] g = Sampling.noisyAndCleanGradients(model, noise.mul(mc).add(xc), xc, yc, mc,
+                            samples, c, example);
                     NDArray maxDifference = g[0].sub(g[1]).abs().mul(mc).max(new int[] {0});
                     NDArray part = maxDifference.square().sum();
                     sumOfSquares = sumOfSquares == null ? part : sumOfSquares.add(part);
@@ -227,24 +228,31 @@ public final class RandR4Provider implements RegularizerProvider {
 
         /**
          * Per-sample cross-entropy input gradients (create_graph) of {@code S} noisy copies and the
-         * clean examples in one model call.
+         * clean examples in one model call, on the masked features only (zero elsewhere: every
+         * caller multiplies them by the mask; {@link Model#maskedInputGradient}).
          *
          * @param noisy shape {@code [S, c, ...example]}
          * @param clean shape {@code [c, ...example]}, or {@code null} for the noisy copies only
          * @param labels shape {@code [c]}
+         * @param masks the features read, shape {@code [c, ...example]}
          * @return {@code {g_noisy [S, c, ...example], g_clean [c, ...example] or null}}
          */
         static NDArray[] noisyAndCleanGradients(Model model, NDArray noisy, NDArray clean, NDArray labels,
-                int samples, int c, Shape example) {
+                NDArray masks, int samples, int c, Shape example) {
             NDArray inputs = noisy.reshape(new Shape((long) samples * c).addAll(example));
             NDArray rowLabels = labels.tile(samples);
+            long[] copies = new long[masks.getShape().dimension()];
+            Arrays.fill(copies, 1);
+            copies[0] = samples;
+            NDArray rowMasks = masks.tile(copies); // row s * c + n is example n's mask, as the inputs' rows
             if (clean != null) {
                 inputs = NDArrays.concat(new NDList(inputs, clean), 0);
                 rowLabels = NDArrays.concat(new NDList(rowLabels, labels), 0);
+                rowMasks = NDArrays.concat(new NDList(rowMasks, masks), 0);
             }
             NDArray finalLabels = rowLabels;
-            NDArray g = model.inputGradient(inputs, logits -> Losses.perSampleCrossEntropy(logits, finalLabels))
-                    .gradient();
+            NDArray g = model.maskedInputGradient(inputs, rowMasks,
+                    logits -> Losses.perSampleCrossEntropy(logits, finalLabels)).gradient();
             if (clean == null) {
                 return new NDArray[] {g.reshape(new Shape(samples, c).addAll(example)), null};
             }

@@ -56,7 +56,7 @@ public final class RrrProvider implements RegularizerProvider {
         double weightL2 = params.getDouble("weight-l2");
         boolean perFeature = params.getString("reduction").equals("features");
         return (model, batch, context) -> {
-            InputGradient g = model.inputGradient(batch.inputs(),
+            InputGradient g = model.maskedInputGradient(batch.inputs(), batch.masks(),
                     logits -> Losses.perSampleCrossEntropy(logits, batch.labels()));
             NDArray masked = g.gradient().mul(batch.masks());
             double n = perFeature ? masked.size() : batch.size();

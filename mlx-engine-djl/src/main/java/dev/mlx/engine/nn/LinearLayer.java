@@ -1,6 +1,8 @@
 package dev.mlx.engine.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.mlx.api.train.Interval;
 import java.util.List;
@@ -85,5 +87,68 @@ public final class LinearLayer implements Layer {
         NDArray radius = outputGradient.radius();
         NDArray r = radius.matMul(absWeight(radius));
         return new Interval(mu.sub(r), mu.add(r));
+    }
+
+    /**
+     * {@link #forwardInterval} for an input whose radius is zero outside {@code columns} (the
+     * features a masked box lets move, found by {@link Network}): the radius product runs over
+     * those columns only, {@code r' = r[:, c] |W[:, c]|^T}. Equal to the dense form up to the
+     * order of float summation; {@code B x in x out} becomes {@code B x |c| x out}.
+     *
+     * @param input an interval over the inputs, shape {@code [B, in]}
+     * @param columns int64 indices of the input features whose radius may be non-zero, shape {@code [K]}
+     * @return the interval over the outputs
+     */
+    Interval forwardInterval(Interval input, NDArray columns) {
+        NDArray r = input.radius().get(new NDIndex(":, {}", columns));
+        NDArray muOut = Linear.linear(input.centre(), weight.array(), bias.array()).singletonOrThrow();
+        NDArray rOut = Linear.linear(r, weightColumns(columns, r).abs()).singletonOrThrow();
+        return new Interval(muOut.sub(rOut), muOut.add(rOut));
+    }
+
+    /**
+     * {@link #backwardInterval} computed for the input features {@code columns} only, zero on every
+     * other feature: {@code mu_G W[:, c]} and {@code r_G |W[:, c]|}, scattered into {@code [B, in]}.
+     * Only sound where it is multiplied by a mask that is zero outside {@code columns}.
+     *
+     * @param outputGradient an interval over the cotangent of the output, shape {@code [B, out]}
+     * @param columns int64 indices of the input features to bound, shape {@code [K]}
+     * @return the bounds on those features, zeros elsewhere, shape {@code [B, in]}
+     */
+    Interval backwardInterval(Interval outputGradient, NDArray columns) {
+        NDArray w = weightColumns(columns, outputGradient.lower());
+        NDArray mu = outputGradient.centre().matMul(w);
+        NDArray r = outputGradient.radius().matMul(w.abs());
+        return new Interval(scatter(mu.sub(r), columns), scatter(mu.add(r), columns));
+    }
+
+    /** {@code W[:, columns]}, created on the manager of {@code like} (the batch's). */
+    private NDArray weightColumns(NDArray columns, NDArray like) {
+        return weight.array().get(like.getManager(), new NDIndex(":, {}", columns));
+    }
+
+    /**
+     * The forward pass with the columns {@code columns} of the input taken from {@code z} (a leaf
+     * the caller differentiates with respect to): {@code x_rest W^T + b + z W[:, c]^T}, where
+     * {@code x_rest} is {@code x} with those columns zeroed. Equal to {@code forward(x)} when
+     * {@code z = x[:, c]}, up to the order of float summation.
+     *
+     * @param x the inputs, shape {@code [B, in]}
+     * @param z the values of the columns, shape {@code [B, K]}
+     * @param columns int64 column indices, shape {@code [K]}
+     * @return the outputs, shape {@code [B, out]}
+     */
+    NDArray forwardSplit(NDArray x, NDArray z, NDArray columns) {
+        NDArray keep = x.getManager().ones(new Shape(in), x.getDataType())
+                .scatter(columns, x.getManager().zeros(columns.getShape(), x.getDataType()), 0);
+        NDArray rest = Linear.linear(x.mul(keep), weight.array(), bias.array()).singletonOrThrow();
+        return rest.add(Linear.linear(z, weightColumns(columns, z)).singletonOrThrow());
+    }
+
+    /** {@code compact [B, K]} written into the columns {@code columns} of a zero {@code [B, in]} array. */
+    NDArray scatter(NDArray compact, NDArray columns) {
+        long b = compact.getShape().get(0);
+        NDArray index = columns.expandDims(0).broadcast(new Shape(b, columns.getShape().get(0)));
+        return compact.getManager().zeros(new Shape(b, in), compact.getDataType()).scatter(index, compact, 1);
     }
 }

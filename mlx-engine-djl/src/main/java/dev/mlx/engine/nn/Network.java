@@ -2,6 +2,7 @@ package dev.mlx.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.mlx.api.error.UnsupportedCapabilityException;
 import dev.mlx.api.model.Architecture;
@@ -140,6 +141,64 @@ public final class Network implements Model, AutoCloseable {
         }
     }
 
+    /**
+     * When the first layer is linear (after flattening) and the mask covers at most
+     * {@link #COMPACT_SHARE} of its inputs, differentiates with respect to the masked columns only:
+     * {@code x W^T = x_rest W^T + z W[:, c]^T} with {@code z = x[:, c]} the leaf and {@code x_rest}
+     * the inputs with those columns zeroed, so the input gradient and its parameter gradient cost
+     * {@code B x |c| x out} instead of {@code B x in x out}. Equal to the full gradient on the
+     * masked columns up to the order of float summation (tested in {@code CompactInputGradientTest}).
+     */
+    @Override
+    public InputGradient maskedInputGradient(NDArray inputs, NDArray mask, UnaryOperator<NDArray> objective) {
+        int first = firstLinear();
+        long n = inputs.getShape().get(0);
+        NDArray columns = first < 0 ? null : compactColumns(mask.reshape(n, -1));
+        if (columns == null) {
+            return Model.super.maskedInputGradient(inputs, mask, objective);
+        }
+        boolean wasGrad = JniUtils.isGradMode();
+        if (!wasGrad) {
+            JniUtils.setGradMode(true);
+        }
+        try {
+            if (nesting > 0 || inputs.hasGradient()) {
+                // as in inputGradient: inputs computed from an outer leaf are differentiated as they are,
+                // so an outer gradient() flows through both the masked columns and the rest
+                try {
+                    return compactInputGradient(first, inputs, mask, columns, objective, false);
+                } catch (ai.djl.engine.EngineException notConnected) {
+                    // plain data: continue with a copy
+                }
+            }
+            return compactInputGradient(first, inputs, mask, columns, objective, true);
+        } finally {
+            if (!wasGrad) {
+                JniUtils.setGradMode(false);
+            }
+        }
+    }
+
+    private InputGradient compactInputGradient(int first, NDArray inputs, NDArray mask, NDArray columns,
+            UnaryOperator<NDArray> objective, boolean copy) {
+        long n = inputs.getShape().get(0);
+        LinearLayer linear = (LinearLayer) layers.get(first);
+        NDArray flat = inputs.reshape(n, -1);
+        NDArray z = flat.get(new NDIndex(":, {}", columns));
+        if (copy) {
+            z = z.duplicate();
+            z.setRequiresGradient(true);
+        }
+        NDArray x = linear.forwardSplit(flat, z, columns);
+        for (Layer layer : layers.subList(first + 1, layers.size())) {
+            x = layer.forward(x);
+        }
+        NDArray gz = gradHelper.gradient(objective.apply(x), z);
+        // zero where this example's own mask is (the columns are the union over the batch)
+        NDArray read = mask.reshape(n, -1).get(new NDIndex(":, {}", columns)).neq(0).toType(gz.getDataType(), false);
+        return new InputGradient(x, linear.scatter(gz.mul(read), columns).reshape(inputs.getShape()));
+    }
+
     private InputGradient inputGradientAt(NDArray x, UnaryOperator<NDArray> objective) {
         NDArray logits = logits(x);
         return new InputGradient(logits, gradHelper.gradient(objective.apply(logits), x));
@@ -209,11 +268,29 @@ public final class Network implements Model, AutoCloseable {
         return layer.describe();
     }
 
+    /**
+     * A masked box moves few features (Decoy-MNIST: one 4x4 patch of 784 pixels); when the features
+     * that move in a batch are at most this share of a linear first layer's inputs, that layer's
+     * radius and backward products run over those columns only ({@link LinearLayer#forwardInterval(
+     * Interval, NDArray)}), which makes a Cert-R4 step about twice as fast on the MLP.
+     */
+    private static final double COMPACT_SHARE = 0.25;
+
     private IntervalPass propagate(Interval input) {
+        int first = firstLinear();
         List<IntervalStep> steps = new ArrayList<>(layers.size());
         Interval current = input;
-        for (Layer layer : layers) {
-            IntervalStep step = layer.intervalStep(current);
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            IntervalStep step;
+            NDArray columns = i == first ? compactColumns(current.width()) : null;
+            if (columns != null) {
+                LinearLayer linear = (LinearLayer) layer;
+                Interval in = current;
+                step = new IntervalStep(linear.forwardInterval(in, columns), g -> linear.backwardInterval(g, in));
+            } else {
+                step = layer.intervalStep(current);
+            }
             steps.add(step);
             current = step.output();
         }
@@ -226,22 +303,72 @@ public final class Network implements Model, AutoCloseable {
 
             @Override
             public Interval inputGradient(Interval logitGradient) {
-                for (int i = 0; i < layers.size(); i++) {
-                    String unsupported = firstUnsupported(layers.get(i), Layer::supportsBackwardIntervals);
-                    if (unsupported != null) {
-                        throw new UnsupportedCapabilityException("input-gradient interval bounds are not supported"
-                                + " through layer " + i + " (" + unsupported + ") of " + architecture + "; "
-                                + SUPPORTED + ". Choose a regularizer that needs no gradient bounds (e.g. ibp-ex,"
-                                + " rand-r4) or a model without this layer.");
-                    }
+                requireBackwardIntervals();
+                return backward(steps, logitGradient, steps.size() - 1, 0);
+            }
+
+            @Override
+            public Interval maskedInputGradient(Interval logitGradient, NDArray mask) {
+                requireBackwardIntervals();
+                Interval g;
+                if (first < 0) {
+                    g = backward(steps, logitGradient, steps.size() - 1, 0);
+                } else {
+                    g = backward(steps, logitGradient, steps.size() - 1, first + 1);
+                    NDArray columns = compactColumns(mask.reshape(mask.getShape().get(0), -1));
+                    g = columns == null ? steps.get(first).backward().apply(g)
+                            : ((LinearLayer) layers.get(first)).backwardInterval(g, columns);
+                    g = backward(steps, g, first - 1, 0);
                 }
-                Interval g = logitGradient;
-                for (int i = steps.size() - 1; i >= 0; i--) {
-                    g = steps.get(i).backward().apply(g);
-                }
-                return g;
+                return new Interval(g.lower().mul(mask), g.upper().mul(mask));
             }
         };
+    }
+
+    /** Applies the backward maps of {@code steps[from]} down to {@code steps[to]} (none if {@code from < to}). */
+    private static Interval backward(List<IntervalStep> steps, Interval g, int from, int to) {
+        for (int i = from; i >= to; i--) {
+            g = steps.get(i).backward().apply(g);
+        }
+        return g;
+    }
+
+    private void requireBackwardIntervals() {
+        for (int i = 0; i < layers.size(); i++) {
+            String unsupported = firstUnsupported(layers.get(i), Layer::supportsBackwardIntervals);
+            if (unsupported != null) {
+                throw new UnsupportedCapabilityException("input-gradient interval bounds are not supported"
+                        + " through layer " + i + " (" + unsupported + ") of " + architecture + "; "
+                        + SUPPORTED + ". Choose a regularizer that needs no gradient bounds (e.g. ibp-ex,"
+                        + " rand-r4) or a model without this layer.");
+            }
+        }
+    }
+
+    /** @return the index of a linear layer preceded only by flatten layers, or -1 */
+    private int firstLinear() {
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i) instanceof LinearLayer) {
+                return i;
+            }
+            if (!(layers.get(i) instanceof FlattenLayer)) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @param values non-negative values, shape {@code [B, F]} (a box's widths, a mask)
+     * @return the int64 indices of the columns with a non-zero entry in some row, shape {@code [K]},
+     *     if they are at most {@link #COMPACT_SHARE} of the columns; otherwise {@code null} (one host
+     *     read of {@code K})
+     */
+    private static NDArray compactColumns(NDArray values) {
+        long features = values.getShape().get(1);
+        NDArray columns = values.abs().sum(new int[] {0}).nonzero();
+        long k = columns.getShape().get(0);
+        return k <= features * COMPACT_SHARE ? columns.reshape(k) : null;
     }
 
     /**

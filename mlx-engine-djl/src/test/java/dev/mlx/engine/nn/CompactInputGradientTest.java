@@ -1,0 +1,174 @@
+package dev.mlx.engine.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.mlx.api.model.Architecture;
+import dev.mlx.api.model.LayerSpec;
+import dev.mlx.api.train.InputGradient;
+import dev.mlx.api.train.Losses;
+import dev.mlx.api.train.Model;
+import dev.mlx.engine.MlxEngine;
+import dev.mlx.engine.testkit.SharedEngine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Network#maskedInputGradient}'s compact path (a linear first layer differentiated with
+ * respect to the masked columns only): the gradient equals the full input gradient on the masked
+ * features and is zero elsewhere; the logits equal the forward pass; the parameter gradients of an
+ * RRR-style penalty built on it equal the dense path's and finite differences; a mask covering
+ * many features and a call nested in {@link Model#gradient} take the full path with the same
+ * result.
+ */
+class CompactInputGradientTest {
+    private static final int FEATURES = 40;
+    private static final int BATCH = 6;
+    private static final int[] PATCHES = {0, 17, 36};
+
+    @Test
+    void theCompactGradientIsTheFullOneOnTheMaskedFeaturesAndZeroElsewhere() {
+        forNetworks((net, m, random) -> {
+            Shape shape = new Shape(BATCH, 1, FEATURES);
+            NDArray x = uniform(m, random, shape);
+            NDArray mask = patchMask(m, random, shape, 0.6);
+            NDArray y = m.create(random.longs(BATCH, 0, 3).toArray());
+            InputGradient full = net.inputGradient(x, z -> Losses.perSampleCrossEntropy(z, y));
+            InputGradient compact = net.maskedInputGradient(x, mask, z -> Losses.perSampleCrossEntropy(z, y));
+            assertEquals(shape, compact.gradient().getShape());
+            assertArrayEquals(full.logits().toDoubleArray(), compact.logits().toDoubleArray(), 1e-12, "logits");
+            NDArray read = mask.neq(0).toType(DataType.FLOAT64, false);
+            assertArrayEquals(full.gradient().mul(read).toDoubleArray(), compact.gradient().toDoubleArray(), 1e-12,
+                    "masked gradient");
+            assertTrue(compact.gradient().abs().max().getDouble() > 1e-6, "the gradient is not trivially zero");
+
+            // a mask over most features takes the full path: the same contract
+            NDArray wide = m.ones(shape, DataType.FLOAT64).mul(mask.eq(0).toType(DataType.FLOAT64, false));
+            InputGradient widePath = net.maskedInputGradient(x, wide, z -> Losses.perSampleCrossEntropy(z, y));
+            assertArrayEquals(full.gradient().mul(wide).toDoubleArray(), widePath.gradient().toDoubleArray(), 1e-12,
+                    "wide mask");
+
+            // nested in Model.gradient (as Adv-R4's ascent is): differentiable in the inputs, the same values
+            NDArray outer = net.gradient(x, p -> net.maskedInputGradient(p, mask,
+                    z -> Losses.perSampleCrossEntropy(z, y)).gradient().mul(mask).square().sum());
+            NDArray outerDense = DenseFirstLayer.of(net).gradient(x, p -> DenseFirstLayer.of(net).inputGradient(p,
+                    z -> Losses.perSampleCrossEntropy(z, y)).gradient().mul(mask).square().sum());
+            assertArrayEquals(outerDense.toDoubleArray(), outer.toDoubleArray(), 1e-12, "nested");
+        });
+    }
+
+    @Test
+    void parameterGradientsOfAnRrrPenaltyMatchTheDensePathAndFiniteDifferences() {
+        forNetworks((net, m, random) -> {
+            Shape shape = new Shape(BATCH, 1, FEATURES);
+            NDArray x = uniform(m, random, shape);
+            NDArray mask = patchMask(m, random, shape, 0.5);
+            NDArray y = m.create(random.longs(BATCH, 0, 3).toArray());
+            Function<Model, NDArray> penalty = model -> model.maskedInputGradient(x, mask,
+                    z -> Losses.perSampleCrossEntropy(z, y)).gradient().mul(mask).square().sum();
+            double[] compact = parameterGradients(net, penalty);
+            double[] dense = parameterGradients(DenseFirstLayer.of(net), model -> model.inputGradient(x,
+                    z -> Losses.perSampleCrossEntropy(z, y)).gradient().mul(mask).square().sum());
+            assertArrayEquals(dense, compact, 1e-10, "parameter gradients, compact against dense");
+
+            List<Parameter> params = net.trainableParameters();
+            int offset = 0;
+            int checked = 0;
+            for (Parameter p : params) {
+                int n = Math.toIntExact(p.array().size());
+                for (int k = 0; k < 3; k++) {
+                    int i = random.nextInt(n);
+                    double h = 1e-6;
+                    double fd = (bumped(net, p, i, h, penalty, m) - bumped(net, p, i, -h, penalty, m)) / (2 * h);
+                    double analytic = compact[offset + i];
+                    assertTrue(Math.abs(fd - analytic) <= 1e-5 * Math.max(1, Math.abs(fd)),
+                            p.name() + "[" + i + "]: autograd " + analytic + " vs finite differences " + fd);
+                    checked++;
+                }
+                offset += n;
+            }
+            assertTrue(checked >= 12, "entries checked: " + checked);
+        });
+    }
+
+    @FunctionalInterface
+    private interface NetCheck {
+        void check(Network net, NDManager m, SplittableRandom random);
+    }
+
+    private static void forNetworks(NetCheck check) {
+        MlxEngine engine = SharedEngine.get();
+        SplittableRandom random = new SplittableRandom(91);
+        for (int n = 0; n < 4; n++) {
+            int hidden = 5 + random.nextInt(8);
+            List<LayerSpec> specs = new ArrayList<>(List.of(new LayerSpec.Flatten(),
+                    new LayerSpec.Linear(FEATURES, hidden), new LayerSpec.Relu()));
+            if (n % 2 == 1) {
+                specs.addAll(List.of(new LayerSpec.Linear(hidden, 7), new LayerSpec.Relu()));
+                hidden = 7;
+            }
+            specs.add(new LayerSpec.Linear(hidden, 3));
+            try (Network net = engine.networks().create(new Architecture(specs), new int[] {1, FEATURES}, n,
+                    Map.of(), DataType.FLOAT64); NDManager m = engine.manager().newSubManager()) {
+                check.check(net, m, random);
+            }
+        }
+    }
+
+    private static NDArray uniform(NDManager m, SplittableRandom random, Shape shape) {
+        return m.create(random.doubles(shape.size(), -1, 1).toArray(), shape);
+    }
+
+    /** One 3-feature patch per example at one of three places, one soft entry of value {@code soft}. */
+    private static NDArray patchMask(NDManager m, SplittableRandom random, Shape shape, double soft) {
+        double[] mask = new double[Math.toIntExact(shape.size())];
+        for (int b = 0; b < BATCH; b++) {
+            int start = PATCHES[random.nextInt(PATCHES.length)];
+            for (int f = start; f < start + 3 && f < FEATURES; f++) {
+                mask[b * FEATURES + f] = f == start ? soft : 1;
+            }
+        }
+        return m.create(mask, shape);
+    }
+
+    /** Gradients of {@code penalty(model)} with respect to every trainable parameter (zeroed afterwards). */
+    private static double[] parameterGradients(Network net, Function<Model, NDArray> penalty) {
+        try (Network.TrainingScope training = net.trainingMode();
+                GradientCollector collector = SharedEngine.get().engine().newGradientCollector()) {
+            collector.backward(penalty.apply(net));
+        }
+        List<Double> all = new ArrayList<>();
+        for (Parameter p : net.trainableParameters()) {
+            NDArray gradient = p.array().getGradient();
+            for (double v : gradient.toDoubleArray()) {
+                all.add(v);
+            }
+            gradient.subi(gradient);
+        }
+        return all.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The penalty at {@code theta + delta e_i} (the parameter is restored before returning). */
+    private static double bumped(Network net, Parameter p, int i, double delta, Function<Model, NDArray> penalty,
+            NDManager m) {
+        double[] bump = new double[Math.toIntExact(p.array().size())];
+        bump[i] = delta;
+        NDArray d = m.create(bump, p.array().getShape());
+        p.array().addi(d);
+        try {
+            return penalty.apply(net).getDouble();
+        } finally {
+            p.array().subi(d);
+        }
+    }
+}
