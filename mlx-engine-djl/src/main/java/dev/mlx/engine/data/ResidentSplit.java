@@ -84,7 +84,9 @@ public final class ResidentSplit implements AutoCloseable {
             idx[i] = indices[from + i];
         }
         NDArray index = OwnedArrays.of(target, idx);
-        return new Batch(gather(inputs, index, target), gather(labels, index, target), gather(masks, index, target));
+        // the masks only when read: ERM never does
+        return Batch.withLazyMasks(gather(inputs, index, target), gather(labels, index, target),
+                () -> gather(masks, index, target));
     }
 
     private static NDArray gather(NDArray source, NDArray index, NDManager target) {

@@ -4,9 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.mlx.engine.autograd.FusedAdamScript;
 import dev.mlx.engine.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Adam (Kingma and Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015) with PyTorch's
@@ -20,6 +22,11 @@ import java.util.List;
  *
  * <p>Order of use: after the backward pass of a step call {@link #step()} once; it updates the
  * parameters in place and zeroes their gradients. Moment buffers live on the parameters' manager.
+ *
+ * <p>The update runs as one call into libtorch's fused Adam kernel ({@link FusedAdamScript}), one
+ * pass over each tensor; the element-wise form below it is the fallback (and, with
+ * {@code -Dmlx.adam.unfused=true}, the baseline of the benchmark). Both agree to float rounding
+ * ({@code AdamTest}).
  */
 public final class Adam {
     private final List<Parameter> parameters;
@@ -30,6 +37,8 @@ public final class Adam {
     private final double beta2;
     private final double epsilon;
     private final double weightDecay;
+    /** The one-call update over every parameter, when this libtorch compiles it (it does: 2.7.1). */
+    private final Optional<FusedAdamScript> fused;
     private long t;
 
     /**
@@ -43,12 +52,20 @@ public final class Adam {
 
     public Adam(List<Parameter> parameters, double learningRate, double beta1, double beta2, double epsilon,
             double weightDecay) {
+        this(parameters, learningRate, beta1, beta2, epsilon, weightDecay,
+                Boolean.getBoolean("mlx.adam.unfused") ? Optional.empty() : FusedAdamScript.shared());
+    }
+
+    /** As above, with the fused update given (empty: element-wise); for tests of both forms. */
+    Adam(List<Parameter> parameters, double learningRate, double beta1, double beta2, double epsilon,
+            double weightDecay, Optional<FusedAdamScript> fused) {
         this.parameters = List.copyOf(parameters);
         this.learningRate = learningRate;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
         this.weightDecay = weightDecay;
+        this.fused = fused;
         for (Parameter p : parameters) {
             NDArray m = p.array().zerosLike();
             NDArray v = p.array().zerosLike();
@@ -65,6 +82,16 @@ public final class Adam {
         double bias2 = 1 - Math.pow(beta2, t);
         float stepSize = (float) (learningRate / bias1);
         float bias2Sqrt = (float) Math.sqrt(bias2);
+        if (fused.isPresent()) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning(); // frees the gradient handles on close
+                List<NDArray> params = parameters.stream().map(Parameter::array).toList();
+                List<NDArray> grads = params.stream().map(NDArray::getGradient).toList();
+                fused.get().step(params, grads, firstMoments, secondMoments, t, learningRate, beta1, beta2,
+                        weightDecay, epsilon);
+            }
+            return;
+        }
         for (int i = 0; i < parameters.size(); i++) {
             NDArray theta = parameters.get(i).array();
             NDArray m = firstMoments.get(i);
