@@ -11,8 +11,11 @@ Methods, with mlx's default hyper-parameters (engine/method/*Provider.java):
   erm      CE
   rrr      CE + lam * sum((m * dCE_i/dx)^2) / B + lam * wl2 * sum(W^2)      (create_graph)
   cert-r4  CE + lam * mean(|eta_L m| + |eta_U m|), interval bounds forward and backward over x +- eps*m
+  rand-r4  CE + lam * (||max_s |g(x + d_s m) - g(x)| m||_2 / nnz(m) + wc * sum(W^2)), S = 10, d ~ U(-eps, eps)
+  adv-r4   CE + lam * (sum((m * (g(x_adv) - g(x)))^2) / B + wc * sum(W^2)), x_adv by T = 10 signed PGD steps
+           on that difference (rand-r4 and adv-r4 as ../shared/bench/torch_peer.py does them for the MLP)
 Prints 'method samples_per_s' lines.
-Usage: derma_cnn_peer.py [--threads T] [--methods erm,rrr,cert-r4] [--examples 32] [--batch 16] [--repeats 3]
+Usage: derma_cnn_peer.py [--threads T] [--methods erm,rrr,cert-r4,rand-r4,adv-r4] [--examples 32] [--batch 16] [--repeats 3]
 """
 import argparse, statistics, time
 import torch
@@ -103,7 +106,43 @@ def cert_r4(model, x, y, m, lam=15.0, eps=0.5):
     return lam * term.mean()
 
 
-PENALTIES = {"erm": None, "rrr": rrr, "cert-r4": cert_r4}
+def input_grad(model, x, y, detach=True):
+    if detach:
+        x = x.detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(F.cross_entropy(model(x), y, reduction="sum"), x, create_graph=True)
+    return g
+
+
+def wl2(model):
+    return sum(w.square().sum() for w in weights(model))
+
+
+def rand_r4(model, x, y, m, lam=15.0, eps=0.5, samples=10, wc=1e-4):
+    # as ../shared/bench/torch_peer.py: S masked noisy copies and the clean batch in one call
+    noise = (torch.rand(samples, *x.shape) * 2 - 1) * eps
+    xs = torch.cat([x.unsqueeze(0) + noise * m.unsqueeze(0), x.unsqueeze(0)]).flatten(0, 1)
+    g = input_grad(model, xs, y.repeat(samples + 1)).view(samples + 1, *x.shape)
+    diff = ((g[:samples] - g[samples:]).abs() * m).amax(0)
+    nnz = m.count_nonzero().clamp(min=1)
+    return lam * (diff.square().sum().sqrt() / nnz + wc * wl2(model))
+
+
+def adv_r4(model, x, y, m, lam=14.0, eps=0.5, steps=10, wc=1e-4):
+    # as ../shared/bench/torch_peer.py: T signed PGD steps on the masked gradient difference
+    g0 = input_grad(model, x, y)
+    g0d = g0.detach()
+    alpha = 2.5 * eps / steps
+    xa = x + (torch.rand_like(x) * 2 - 1) * eps * m
+    for _ in range(steps):
+        xa = xa.detach().requires_grad_(True)
+        ga = input_grad(model, xa, y, detach=False)
+        (d,) = torch.autograd.grad(((ga - g0d) * m).square().sum(), xa)
+        xa = x + ((xa + alpha * d.sign() * m) - x).clamp(-eps, eps) * m
+    ga = input_grad(model, xa.detach(), y)
+    return lam * (((ga - g0) * m).square().sum() / x.shape[0] + wc * wl2(model))
+
+
+PENALTIES = {"erm": None, "rrr": rrr, "cert-r4": cert_r4, "rand-r4": rand_r4, "adv-r4": adv_r4}
 
 
 def epoch(model, opt, x, y, m, batch, penalty):

@@ -7,13 +7,16 @@ import dev.mlx.app.exec.TrialExecutor;
 import dev.mlx.app.exec.TrialListener;
 import dev.mlx.app.exec.TrialProcess;
 import dev.mlx.app.exec.TrialProgress;
+import dev.mlx.app.report.AtomicFiles;
 import dev.mlx.app.run.RunFolder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +81,83 @@ public final class TrialScheduler {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Finds, for every planned trial that is not complete here, a finished trial in {@code sources}
+     * that trained exactly the same run: the same dataset, model, regularizer and their parameters,
+     * training settings, seed and training-set transform (the id and coordinates, which only name
+     * the trial inside its own sweep, may differ). Reads only.
+     *
+     * @param trials the planned trials
+     * @param sources folders searched for {@code trials/<id>/result.json} (earlier sweeps, kept results)
+     * @return the matches, in plan order: planned trial to the finished result's file
+     */
+    public Map<Trial, Path> reusable(List<Trial> trials, List<Path> sources) {
+        Map<Trial, Path> finished = new HashMap<>();
+        for (Path source : sources) {
+            if (!Files.isDirectory(source)) {
+                throw MlxException.userError("--reuse " + source + ": no such folder; give a folder holding earlier"
+                        + " sweeps (their trials/<id>/result.json files)");
+            }
+            try (var files = Files.walk(source, 8)) {
+                files.filter(f -> f.getFileName().toString().equals(TrialRunner.RESULT_FILE)
+                        && f.getParent().getParent() != null
+                        && f.getParent().getParent().getFileName().toString().equals("trials")).sorted()
+                        .forEach(f -> {
+                            try {
+                                TrialResult r = TrialRunner.JSON.readValue(f.toFile(), TrialResult.class);
+                                finished.putIfAbsent(runOf(r.trial()), f);
+                            } catch (IOException e) {
+                                // not a trial result: ignored
+                            }
+                        });
+            } catch (IOException e) {
+                throw MlxException.userError("--reuse " + source + ": cannot read it (" + e.getMessage() + ")", e);
+            }
+        }
+        Map<Trial, Path> matches = new LinkedHashMap<>();
+        for (Trial t : trials) {
+            Path f = finished.get(runOf(t));
+            if (f != null && complete(t).isEmpty()) {
+                matches.put(t, f);
+            }
+        }
+        return matches;
+    }
+
+    /**
+     * Takes over the results found by {@link #reusable}: each becomes this sweep's result of the
+     * planned trial (its {@code trial.json}, its {@code result.json} naming the planned trial, and
+     * {@code reused-from.txt} with the source file).
+     *
+     * @param matches planned trial to the finished result's file
+     */
+    public void adopt(Map<Trial, Path> matches) {
+        matches.forEach((trial, file) -> {
+            TrialResult r = TrialRunner.read(file, TrialResult.class);
+            Path dir = folder(trial);
+            try {
+                if (Files.exists(dir)) {
+                    RunFolder.deleteTree(dir);
+                }
+                Files.createDirectories(dir);
+                AtomicFiles.writeString(dir.resolve("reused-from.txt"), file.toAbsolutePath() + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            TrialRunner.writeAtomically(dir.resolve(TrialRunner.TRIAL_FILE), trial);
+            TrialRunner.writeAtomically(dir.resolve(TrialRunner.RESULT_FILE), new TrialResult(trial, r.groupCorrect(),
+                    r.groupCount(), r.trainSize(), r.testSize(), r.wallSeconds(), r.secondsPerEpoch(), r.fragility(),
+                    r.validationCorrect(), r.validationCount()));
+        });
+    }
+
+    /** The run a trial trains, without its id and coordinates. */
+    private static Trial runOf(Trial t) {
+        return new Trial("", Map.of(), t.dataset(), t.datasetParams(), t.model(), t.modelParams(), t.regularizer(),
+                t.regularizerParams(), t.epochs(), t.batchSize(), t.learningRate(), t.weightDecay(), t.seed(),
+                t.transform());
     }
 
     /**

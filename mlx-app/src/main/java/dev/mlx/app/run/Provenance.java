@@ -44,14 +44,24 @@ public final class Provenance {
         return list;
     }
 
-    /** @return mlx version, JVM, OS, CPUs and torch threads of this process, as a mutable JSON-ready map */
+    /**
+     * @return mlx version, the source commit (set by the {@code ./mlx} launcher as {@code -Dmlx.commit},
+     *     else {@code unknown}), JVM, OS, CPUs, CPU model, memory and torch threads of this process, as a
+     *     mutable JSON-ready map
+     */
     public static Map<String, Object> environment() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("mlxVersion", mlxVersion());
         p.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
         p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
+        p.put("commit", System.getProperty("mlx.commit", "unknown"));
         p.put("cpus", Runtime.getRuntime().availableProcessors());
+        cpuModel().ifPresent(model -> p.put("cpuModel", model));
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            p.put("memoryBytes", os.getTotalMemorySize());
+        }
         p.put("torchThreads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
         return p;
     }
@@ -75,5 +85,15 @@ public final class Provenance {
     /** @return the mlx version from the app JAR's manifest, or {@code "dev"} */
     public static String mlxVersion() {
         return PluginInfo.versionOf(Provenance.class);
+    }
+
+    /** @return the CPU model from {@code /proc/cpuinfo} (Linux), if readable */
+    private static java.util.Optional<String> cpuModel() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim());
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 }

@@ -62,6 +62,12 @@ public final class SweepCommand implements Callable<Integer> {
             + "did not finish (finished ones are never run again).")
     boolean resume;
 
+    @Option(names = "--reuse", paramLabel = "DIR", description = "Take over, instead of running them, the trials that"
+            + " a finished trial under DIR (an earlier sweep or kept results, searched for trials/<id>/result.json)"
+            + " trained with exactly the same run: dataset, model, method and their parameters, training settings and"
+            + " seed. Repeatable.")
+    List<Path> reuse = new java.util.ArrayList<>();
+
     @Option(names = "--cancel", paramLabel = "DIR", description = "Cancel the Slurm job array of the sweep in DIR "
             + "(scancel), and exit.")
     Path cancel;
@@ -101,11 +107,17 @@ public final class SweepCommand implements Callable<Integer> {
         Path folder = out != null ? out : Path.of("runs", "sweep-" + stem(file));
         checkFolder(folder);
         TrialScheduler scheduler = new TrialScheduler(folder, "mlx sweep", settings.err());
-        int pending = resume ? scheduler.pending(trials).size() : trials.size();
-        TrialExecutor executor = executorOptions.executor(folder, pending, settings.pluginsDir(), settings.cacheDir(),
-                settings.device().text(), settings.err());
+        Map<Trial, Path> reused = scheduler.reusable(trials, reuse);
+        int pending = (resume ? scheduler.pending(trials).size() : trials.size()) - reused.size();
+        TrialExecutor executor = executorOptions.executor(folder, Math.max(0, pending), settings.pluginsDir(),
+                settings.cacheDir(), settings.device().text(), settings.err());
         executor.check();
         prepare(folder, d);
+        if (!reused.isEmpty()) {
+            scheduler.adopt(reused);
+            settings.err().printf(Locale.ROOT, "mlx sweep: %d of %d trials taken over from finished identical runs"
+                    + " (--reuse)%n", reused.size(), trials.size());
+        }
         long t0 = System.nanoTime();
         TrialScheduler.Outcome outcome = scheduler.run(trials, executor);
         Map<String, TrialResult> byId = new HashMap<>();

@@ -10,6 +10,7 @@ import dev.mlx.app.report.HtmlReport;
 import dev.mlx.app.report.PasteTable;
 import dev.mlx.app.report.PasteTable.Cell;
 import dev.mlx.app.report.Png;
+import dev.mlx.app.run.Provenance;
 import dev.mlx.app.run.Restarts;
 import dev.mlx.app.run.RestartsTable;
 import java.awt.image.BufferedImage;
@@ -185,6 +186,27 @@ final class SweepReport {
                 ctx.failures().size(), ctx.executor(), ctx.wallSeconds(), ctx.command());
     }
 
+    /** @return the seeds the selected setting finished, in order */
+    private static List<Long> perSeedSeeds(SettingResult s) {
+        return s.results().stream().map(r -> r.trial().seed()).toList();
+    }
+
+    /**
+     * @param t one trial of the selected setting (all of its trials differ only in the seed)
+     * @return every setting it trained with: the regularizer and its hyper-parameters as given (the
+     *     plugin's defaults fill the rest), epochs, batch size, learning rate and weight decay
+     */
+    private static Map<String, Object> settingsUsed(Trial t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("regularizer", t.regularizer());
+        m.put("regularizerParams", new java.util.TreeMap<>(t.regularizerParams()));
+        m.put("epochs", t.epochs());
+        m.put("batchSize", t.batchSize());
+        m.put("learningRate", t.learningRate());
+        m.put("weightDecay", t.weightDecay());
+        return m;
+    }
+
     private static String json(SweepDefinition d, List<MethodSelection> selections, Context ctx) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("sweepFile", ctx.file().toString());
@@ -198,7 +220,10 @@ final class SweepReport {
         root.put("executor", ctx.executor());
         root.put("trials", ctx.trials());
         root.put("failures", ctx.failures());
-        List<Map<String, Object>> methods = new ArrayList<>();
+        Map<String, Object> written = Provenance.environment();
+        written.put("date", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        root.put("provenance", written);
+        Map<String, Object> methods = new LinkedHashMap<>();
         for (MethodSelection m : selections) {
             Map<String, Object> mj = new LinkedHashMap<>();
             mj.put("method", m.method());
@@ -213,7 +238,9 @@ final class SweepReport {
                 mj.put("wgStd", Double.isNaN(t.wgStd()) ? null : t.wgStd());
                 mj.put("test", t.toJson());
                 mj.put("validation", s.validation().orElseThrow().toJson());
+                mj.put("seeds", perSeedSeeds(s));
                 mj.put("perSeed", perSeed(s));
+                mj.put("settingsUsed", settingsUsed(s.cell().trials().get(0)));
             });
             List<Map<String, Object>> settings = new ArrayList<>();
             for (SettingResult s : m.settings()) {
@@ -226,7 +253,7 @@ final class SweepReport {
                 settings.add(sj);
             }
             mj.put("settings", settings);
-            methods.add(mj);
+            methods.put(m.method(), mj);
         }
         root.put("methods", methods);
         try {

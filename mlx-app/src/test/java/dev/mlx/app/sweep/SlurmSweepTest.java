@@ -108,10 +108,10 @@ class SlurmSweepTest {
             assertArrayEquals(b.get(i).groupCorrect(), a.get(i).groupCorrect(), a.get(i).trial().id());
             assertArrayEquals(b.get(i).validationCorrect(), a.get(i).validationCorrect(), a.get(i).trial().id());
         }
-        String where = "\\s*\"(executor|command|sweepFile|wallSeconds)\".*";
+        String where = "\\s*\"(executor|command|sweepFile|wallSeconds|date)\".*";
         assertEquals(Files.readString(local.resolve("sweep.json")).replaceAll(where, ""),
                 Files.readString(onSlurm.resolve("sweep.json")).replaceAll(where, ""),
-                "sweep.json is the same but for the executor, the command and the trials' wall times");
+                "sweep.json is the same but for the executor, the command, the date and the trials' wall times");
         String jobId = Files.readString(onSlurm.resolve("slurm").resolve(SlurmExecutor.JOB_FILE)).strip();
         for (int task = 0; task < 4; task++) {
             assertTrue(Files.isRegularFile(onSlurm.resolve("slurm").resolve(jobId + "_" + task + ".out")),

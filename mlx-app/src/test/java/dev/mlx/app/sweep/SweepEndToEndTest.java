@@ -79,10 +79,20 @@ class SweepEndToEndTest {
         JsonNode json = JSON.readTree(local.resolve("sweep.json").toFile());
         assertEquals(6, json.get("trials").asInt());
         assertEquals("val-wg", json.get("selection").asText());
-        JsonNode methods = json.get("methods");
-        assertEquals(2, methods.size());
+        JsonNode byName = json.get("methods");
+        assertEquals(List.of("erm", "rrr"), iterable(byName.fieldNames()), "methods maps each method to its results");
+        List<JsonNode> methods = List.of(byName.get("erm"), byName.get("rrr"));
+        JsonNode provenance = json.get("provenance");
+        for (String f : List.of("date", "commit", "cpus", "os", "mlxVersion")) {
+            assertNotNull(provenance.get(f), f + " in " + provenance);
+        }
         for (JsonNode m : methods) {
             assertNotNull(m.get("selected"), m.toString());
+            assertEquals("[0,1]", m.get("seeds").toString(), "the seeds of the selected setting");
+            JsonNode used = m.get("settingsUsed");
+            assertEquals(1, used.get("epochs").asInt());
+            assertEquals(100, used.get("batchSize").asInt());
+            assertTrue(used.get("learningRate").isNumber() && used.get("regularizerParams").isObject(), used.toString());
             for (String f : List.of("avgMean", "avgStd", "wgMean", "wgStd")) {
                 assertTrue(m.get(f).isNumber(), f + " in " + m);
             }
@@ -93,6 +103,8 @@ class SweepEndToEndTest {
         }
         // selection is the best validation Wg among the settings, never a test number
         JsonNode rrr = methods.get(1);
+        assertEquals("{\"lambda\":\"" + rrr.get("selected").get("lambda").asText() + "\"}",
+                rrr.get("settingsUsed").get("regularizerParams").toString(), "the settings used are the selected ones");
         assertEquals("rrr", rrr.get("method").asText());
         JsonNode settings = rrr.get("settings");
         assertEquals(2, settings.size());
@@ -187,8 +199,46 @@ class SweepEndToEndTest {
         assertTrue(r.err().contains("0 running, 0 queued, 1 failed of 4"), r.err());
         JsonNode json = JSON.readTree(out.resolve("sweep.json").toFile());
         assertEquals(1, json.get("failures").size());
-        assertEquals("{\"fail\":\"0\"}", json.get("methods").get(0).get("selected").toString(),
+        assertEquals("{\"fail\":\"0\"}", json.get("methods").get("failing-l1").get("selected").toString(),
                 "the method is still selected among its finished settings");
         assertTrue(Files.readString(out.resolve("sweep.md")).contains("## Failed trials"));
+    }
+
+    @Test
+    @Order(4)
+    void reuseTakesOverIdenticalFinishedTrialsFromAnotherSweep() throws IOException {
+        // another sweep file: RRR at lambda 100 (finished above) and at lambda 10 (new), seed 1 only
+        Path other = tmp.resolve("other.yaml");
+        Files.writeString(other, Files.readString(sweepFile).replace("seeds: [0, 1]", "seeds: [1]")
+                .replace("  erm: {}\n", "").replace("lambda: [1, 100]", "lambda: [10, 100]"));
+        Path out = tmp.resolve("reusing");
+        CliRun r = CliRun.of("--cache-dir", tmp.resolve("cache").toString(), "--plugins-dir",
+                tmp.resolve("none").toString(), "sweep", other.toString(), "-o", out.toString(), "--threads", "1",
+                "--trial-heap", "512m", "--reuse", tmp.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("1 of 2 trials taken over from finished identical runs (--reuse)"), r.err());
+        assertTrue(r.err().contains("1 to run"), r.err());
+        Path taken = out.resolve("trials/method=rrr_lambda=100_seed=1");
+        assertTrue(Files.readString(taken.resolve("reused-from.txt")).contains("local"), "names its source");
+        JsonNode mine = JSON.readTree(taken.resolve(TrialRunner.RESULT_FILE).toFile());
+        JsonNode source = JSON.readTree(local.resolve("trials/method=rrr_lambda=100_seed=1")
+                .resolve(TrialRunner.RESULT_FILE).toFile());
+        assertEquals(source.get("groupCorrect"), mine.get("groupCorrect"));
+        assertEquals(source.get("validationCorrect"), mine.get("validationCorrect"));
+        assertTrue(Files.isRegularFile(out.resolve("trials/method=rrr_lambda=10_seed=1").resolve(
+                TrialRunner.RESULT_FILE)), "the new setting ran");
+
+        CliRun missing = CliRun.of("--cache-dir", tmp.resolve("cache").toString(), "sweep", other.toString(), "-o",
+                tmp.resolve("never").toString(), "--reuse", tmp.resolve("no-such-folder").toString());
+        assertEquals(2, missing.exitCode(), missing.toString());
+        assertTrue(missing.singleError().contains("--reuse") && missing.singleError().contains("no-such-folder"),
+                missing.singleError());
+        assertTrue(Files.notExists(tmp.resolve("never")), "nothing written");
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> list = new ArrayList<>();
+        names.forEachRemaining(list::add);
+        return list;
     }
 }
