@@ -153,11 +153,28 @@ public final class TrialScheduler {
         });
     }
 
-    /** The run a trial trains, without its id and coordinates. */
-    private static Trial runOf(Trial t) {
-        return new Trial("", Map.of(), t.dataset(), t.datasetParams(), t.model(), t.modelParams(), t.regularizer(),
-                t.regularizerParams(), t.epochs(), t.batchSize(), t.learningRate(), t.weightDecay(), t.seed(),
-                t.transform());
+    /**
+     * The run a trial trains, without its id and coordinates, with numbers in parameter maps written
+     * one way ({@code 5}, {@code 5.0} and {@code 5e0} are the same setting).
+     */
+    static Trial runOf(Trial t) {
+        return new Trial("", Map.of(), t.dataset(), numbers(t.datasetParams()), t.model(), numbers(t.modelParams()),
+                t.regularizer(), numbers(t.regularizerParams()), t.epochs(), t.batchSize(), t.learningRate(),
+                t.weightDecay(), t.seed(), t.transform());
+    }
+
+    private static Map<String, String> numbers(Map<String, String> params) {
+        Map<String, String> out = new HashMap<>();
+        params.forEach((k, v) -> {
+            String canonical = v;
+            try {
+                canonical = new java.math.BigDecimal(v.strip()).stripTrailingZeros().toPlainString();
+            } catch (NumberFormatException notANumber) {
+                // kept as written
+            }
+            out.put(k, canonical);
+        });
+        return out;
     }
 
     /**
