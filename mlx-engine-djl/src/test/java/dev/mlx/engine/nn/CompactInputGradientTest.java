@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
 import dev.mlx.api.train.InputGradient;
@@ -76,8 +75,8 @@ class CompactInputGradientTest {
             NDArray y = m.create(random.longs(BATCH, 0, 3).toArray());
             Function<Model, NDArray> penalty = model -> model.maskedInputGradient(x, mask,
                     z -> Losses.perSampleCrossEntropy(z, y)).gradient().mul(mask).square().sum();
-            double[] compact = parameterGradients(net, penalty);
-            double[] dense = parameterGradients(DenseFirstLayer.of(net), model -> model.inputGradient(x,
+            double[] compact = PenaltyGradients.autograd(net, penalty);
+            double[] dense = PenaltyGradients.autograd(DenseFirstLayer.of(net), model -> model.inputGradient(x,
                     z -> Losses.perSampleCrossEntropy(z, y)).gradient().mul(mask).square().sum());
             assertArrayEquals(dense, compact, 1e-10, "parameter gradients, compact against dense");
 
@@ -89,7 +88,8 @@ class CompactInputGradientTest {
                 for (int k = 0; k < 3; k++) {
                     int i = random.nextInt(n);
                     double h = 1e-6;
-                    double fd = (bumped(net, p, i, h, penalty, m) - bumped(net, p, i, -h, penalty, m)) / (2 * h);
+                    double fd = (PenaltyGradients.bumped(net, p, i, h, penalty, m)
+                            - PenaltyGradients.bumped(net, p, i, -h, penalty, m)) / (2 * h);
                     double analytic = compact[offset + i];
                     assertTrue(Math.abs(fd - analytic) <= 1e-5 * Math.max(1, Math.abs(fd)),
                             p.name() + "[" + i + "]: autograd " + analytic + " vs finite differences " + fd);
@@ -139,36 +139,5 @@ class CompactInputGradientTest {
             }
         }
         return m.create(mask, shape);
-    }
-
-    /** Gradients of {@code penalty(model)} with respect to every trainable parameter (zeroed afterwards). */
-    private static double[] parameterGradients(Network net, Function<Model, NDArray> penalty) {
-        try (Network.TrainingScope training = net.trainingMode();
-                GradientCollector collector = SharedEngine.get().engine().newGradientCollector()) {
-            collector.backward(penalty.apply(net));
-        }
-        List<Double> all = new ArrayList<>();
-        for (Parameter p : net.trainableParameters()) {
-            NDArray gradient = p.array().getGradient();
-            for (double v : gradient.toDoubleArray()) {
-                all.add(v);
-            }
-            gradient.subi(gradient);
-        }
-        return all.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    /** The penalty at {@code theta + delta e_i} (the parameter is restored before returning). */
-    private static double bumped(Network net, Parameter p, int i, double delta, Function<Model, NDArray> penalty,
-            NDManager m) {
-        double[] bump = new double[Math.toIntExact(p.array().size())];
-        bump[i] = delta;
-        NDArray d = m.create(bump, p.array().getShape());
-        p.array().addi(d);
-        try {
-            return penalty.apply(net).getDouble();
-        } finally {
-            p.array().subi(d);
-        }
     }
 }

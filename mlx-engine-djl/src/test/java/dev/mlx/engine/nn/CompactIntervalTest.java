@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.mlx.api.model.Architecture;
 import dev.mlx.api.model.LayerSpec;
 import dev.mlx.api.train.InputGradient;
@@ -120,25 +119,12 @@ class CompactIntervalTest {
         return new Interval[] {pass.logits(), eta};
     }
 
-    /**
-     * The gradients of {@code sum(|eta_L| + |eta_U|)} (Cert-R4's bounds form) with respect to every
-     * parameter (zero before, zeroed after).
-     */
+    /** The gradients of {@code sum(|eta_L| + |eta_U|)} (Cert-R4's bounds form) with respect to every parameter. */
     private static double[] parameterGradients(Network net, NDArray x, NDArray mask, NDArray y, double eps) {
-        List<Double> all = new ArrayList<>();
-        try (Network.TrainingScope training = net.trainingMode();
-                GradientCollector collector = SharedEngine.get().engine().newGradientCollector()) {
+        return PenaltyGradients.autograd(net, model -> {
             Interval eta = bounds(net, x, mask, y, eps)[1];
-            collector.backward(eta.lower().abs().add(eta.upper().abs()).sum());
-        }
-        for (Parameter p : net.trainableParameters()) {
-            NDArray gradient = p.array().getGradient();
-            for (double v : gradient.toDoubleArray()) {
-                all.add(v);
-            }
-            gradient.subi(gradient); // the next call starts from zero (gradients accumulate)
-        }
-        return all.stream().mapToDouble(Double::doubleValue).toArray();
+            return eta.lower().abs().add(eta.upper().abs()).sum();
+        });
     }
 
     private static void assertClose(NDArray expected, NDArray actual, String what) {
