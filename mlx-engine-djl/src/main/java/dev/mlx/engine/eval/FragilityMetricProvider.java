@@ -102,7 +102,7 @@ public final class FragilityMetricProvider implements MetricProvider {
      * @return {@code [eta_L, eta_U]}, bounds of the per-sample cross-entropy input gradient over the box
      */
     static Interval gradientBounds(IntervalBounds bounds, NDArray x, NDArray weight, NDArray labels, double epsilon) {
-        IntervalPass pass = bounds.propagate(Interval.maskedBox(x, weight, epsilon));
+        IntervalPass pass = bounds.propagateMaskedBox(x, weight, epsilon);
         return pass.inputGradient(CrossEntropyBounds.logitGradient(pass.logits(), labels));
     }
 }

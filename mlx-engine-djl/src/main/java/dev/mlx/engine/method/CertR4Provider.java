@@ -62,7 +62,7 @@ public final class CertR4Provider implements RegularizerProvider {
             IntervalBounds bounds = model.intervalBounds();
             NDArray x = batch.inputs();
             NDArray m = batch.masks();
-            IntervalPass pass = bounds.propagate(Interval.maskedBox(x, m, epsilon));
+            IntervalPass pass = bounds.propagateMaskedBox(x, m, epsilon);
             // bounds on m * dL/dx: the network may compute only the masked features
             Interval eta = pass.maskedInputGradient(CrossEntropyBounds.logitGradient(pass.logits(), batch.labels()), m);
             NDArray term;

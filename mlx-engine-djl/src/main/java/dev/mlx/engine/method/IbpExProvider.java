@@ -113,7 +113,7 @@ public final class IbpExProvider implements RegularizerProvider {
     static NDArray worstCaseCrossEntropy(Model model, Batch batch, double epsilon) {
         NDArray x = batch.inputs();
         NDArray m = batch.masks();
-        Interval logits = model.intervalBounds().propagate(Interval.maskedBox(x, m, epsilon)).logits();
+        Interval logits = model.intervalBounds().propagateMaskedBox(x, m, epsilon).logits();
         NDArray lower = logits.lower();
         NDArray upper = logits.upper();
         int classes = (int) lower.getShape().get(1);

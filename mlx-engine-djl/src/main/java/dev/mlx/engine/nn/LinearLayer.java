@@ -97,11 +97,14 @@ public final class LinearLayer implements Layer {
      *
      * @param input an interval over the inputs, shape {@code [B, in]}
      * @param columns int64 indices of the input features whose radius may be non-zero, shape {@code [K]}
+     * @param centreOutput {@code centre W^T + b} if the caller has it (the forward pass on the box's
+     *     exact centre), else {@code null}
      * @return the interval over the outputs
      */
-    Interval forwardInterval(Interval input, NDArray columns) {
+    Interval forwardInterval(Interval input, NDArray columns, NDArray centreOutput) {
         NDArray r = input.radius().get(new NDIndex(":, {}", columns));
-        NDArray muOut = Linear.linear(input.centre(), weight.array(), bias.array()).singletonOrThrow();
+        NDArray muOut = centreOutput != null ? centreOutput
+                : Linear.linear(input.centre(), weight.array(), bias.array()).singletonOrThrow();
         NDArray rOut = Linear.linear(r, weightColumns(columns, r).abs()).singletonOrThrow();
         return new Interval(muOut.sub(rOut), muOut.add(rOut));
     }

@@ -36,6 +36,8 @@ public final class Network implements Model, AutoCloseable {
     private final NDManager manager;
     private final NetworkMode mode;
     private final TorchScriptGradHelper gradHelper;
+    /** See {@link ForwardCache}; replaced by every {@link #logits} call. */
+    private ForwardCache forwardCache;
     /** Depth of {@link #gradient} calls in progress (networks are used by one thread at a time). */
     private int nesting;
 
@@ -107,9 +109,13 @@ public final class Network implements Model, AutoCloseable {
 
     @Override
     public NDArray logits(NDArray inputs) {
+        int first = firstLinear();
         NDArray x = inputs;
-        for (Layer layer : layers) {
-            x = layer.forward(x);
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).forward(x);
+            if (i == first) {
+                forwardCache = new ForwardCache(inputs, x, JniUtils.isGradMode());
+            }
         }
         return x;
     }
@@ -239,7 +245,28 @@ public final class Network implements Model, AutoCloseable {
                         + ". Choose a regularizer that needs no bounds (e.g. rrr) or a model without this layer.");
             }
         }
-        return this::propagate;
+        return new IntervalBounds() {
+            @Override
+            public IntervalPass propagate(Interval input) {
+                return Network.this.propagate(input, null);
+            }
+
+            @Override
+            public IntervalPass propagateMaskedBox(NDArray x, NDArray mask, double eps) {
+                return Network.this.propagate(Interval.maskedBox(x, mask, eps), x);
+            }
+        };
+    }
+
+    /**
+     * The first linear layer's output of the last {@link #logits} call and its input (kept by
+     * identity: a training step's forward pass, which a masked box centred on the same batch reuses).
+     */
+    private record ForwardCache(NDArray input, NDArray firstLinearOutput, boolean withGraph) {
+        /** @return the cached output if {@code x} is the same array and the output carries what this use needs */
+        NDArray reuseFor(NDArray x) {
+            return x == input && (withGraph || !JniUtils.isGradMode()) ? firstLinearOutput : null;
+        }
     }
 
     private static final String SUPPORTED = "supported layer types: Linear, ReLU, Flatten, Conv2d, MaxPool2d,"
@@ -276,7 +303,11 @@ public final class Network implements Model, AutoCloseable {
      */
     private static final double COMPACT_SHARE = 0.25;
 
-    private IntervalPass propagate(Interval input) {
+    /**
+     * @param input the box
+     * @param centre its exact centre when known (a masked box around the batch), else {@code null}
+     */
+    private IntervalPass propagate(Interval input, NDArray centre) {
         int first = firstLinear();
         List<IntervalStep> steps = new ArrayList<>(layers.size());
         Interval current = input;
@@ -287,7 +318,15 @@ public final class Network implements Model, AutoCloseable {
             if (columns != null) {
                 LinearLayer linear = (LinearLayer) layer;
                 Interval in = current;
-                step = new IntervalStep(linear.forwardInterval(in, columns), g -> linear.backwardInterval(g, in));
+                NDArray mu = null;
+                if (centre != null) {
+                    ForwardCache cache = forwardCache;
+                    mu = cache == null ? null : cache.reuseFor(centre);
+                    if (mu == null) {
+                        mu = linear.forward(centre.reshape(centre.getShape().get(0), -1));
+                    }
+                }
+                step = new IntervalStep(linear.forwardInterval(in, columns, mu), g -> linear.backwardInterval(g, in));
             } else {
                 step = layer.intervalStep(current);
             }

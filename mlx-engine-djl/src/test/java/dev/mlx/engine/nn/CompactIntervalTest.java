@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
  * features, as Decoy-MNIST's patch does): the logit bounds, the masked input-gradient bounds and
  * the parameter gradients of a Cert-R4-style penalty equal those of the dense products (the same
  * network with its first layer hidden behind a wrapper, which the compact path does not
- * recognise), and every sampled point of the box stays inside the compact bounds.
+ * recognise), also for a masked box given with its exact centre, before and after a forward pass
+ * on the same batch whose first-layer product the box then reuses (the gradient of a training
+ * step's CE plus penalty is the sum of both), and every sampled point of the box stays inside the
+ * compact bounds.
  */
 class CompactIntervalTest {
     private static final int FEATURES = 48;
@@ -72,15 +75,34 @@ class CompactIntervalTest {
 
                 Interval[] c = bounds(compact, xs, ms, ys, eps);
                 Interval[] d = bounds(dense, xs, ms, ys, eps);
-                for (int k = 0; k < 2; k++) {
-                    assertClose(d[k].lower(), c[k].lower(), "lower bound " + k);
-                    assertClose(d[k].upper(), c[k].upper(), "upper bound " + k);
+                // the masked box with its exact centre, before and after a forward pass on the same batch
+                // (whose first-layer product it then reuses)
+                Interval[] boxed = boxBounds(compact, xs, ms, ys, eps);
+                compact.logits(xs);
+                Interval[] reused = boxBounds(compact, xs, ms, ys, eps);
+                for (Interval[] other : List.of(c, boxed, reused)) {
+                    for (int k = 0; k < 2; k++) {
+                        assertClose(d[k].lower(), other[k].lower(), "lower bound " + k);
+                        assertClose(d[k].upper(), other[k].upper(), "upper bound " + k);
+                    }
                 }
                 assertEquals(shape, c[1].lower().getShape(), "the masked bounds have the inputs' shape");
                 assertTrue(c[1].upper().sub(c[1].lower()).max().getDouble() > 1e-6, "the bounds are not trivial");
 
-                assertArrayEquals(parameterGradients(dense, xs, ms, ys, eps), parameterGradients(compact, xs, ms, ys,
-                        eps), 1e-10, "parameter gradients of the penalty");
+                double[] expected = parameterGradients(dense, xs, ms, ys, eps);
+                assertArrayEquals(expected, parameterGradients(compact, xs, ms, ys, eps), 1e-10,
+                        "parameter gradients of the penalty");
+                // a training step's use: CE on the forward pass plus the penalty on the box around the same batch
+                double[] ce = PenaltyGradients.autograd(dense, model -> Losses.perSampleCrossEntropy(
+                        model.logits(xs), ys).sum());
+                double[] step = PenaltyGradients.autograd(compact, model -> {
+                    NDArray task = Losses.perSampleCrossEntropy(model.logits(xs), ys).sum();
+                    Interval eta = boxBounds(compact, xs, ms, ys, eps)[1];
+                    return task.add(eta.lower().abs().add(eta.upper().abs()).sum());
+                });
+                for (int i = 0; i < step.length; i++) {
+                    assertEquals(ce[i] + expected[i], step[i], 1e-10, "step gradient " + i);
+                }
 
                 double[] zl = c[0].lower().toDoubleArray();
                 double[] zu = c[0].upper().toDoubleArray();
@@ -110,6 +132,13 @@ class CompactIntervalTest {
             }
         }
         assertTrue(sampled >= 8 * 20 * BATCH * FEATURES, "points checked: " + sampled);
+    }
+
+    /** {@link #bounds} through {@link dev.mlx.api.train.IntervalBounds#propagateMaskedBox} (the exact centre). */
+    private static Interval[] boxBounds(Network net, NDArray x, NDArray mask, NDArray y, double eps) {
+        IntervalPass pass = net.intervalBounds().propagateMaskedBox(x, mask, eps);
+        Interval eta = pass.maskedInputGradient(CrossEntropyBounds.logitGradient(pass.logits(), y), mask);
+        return new Interval[] {pass.logits(), eta};
     }
 
     /** @return the logit bounds and the masked input-gradient bounds over the masked box */
