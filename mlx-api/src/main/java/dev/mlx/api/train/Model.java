@@ -49,6 +49,27 @@ public interface Model {
     }
 
     /**
+     * {@link #maskedInputGradient(NDArray, NDArray, UnaryOperator)} for {@code copies} blocks of
+     * {@code B} inputs that are equal to each other wherever the mask is zero (noisy copies of a
+     * batch that differ only on its masked features, as Rand-R4's): a network whose first layer is
+     * linear then multiplies the unmasked features by its weights once instead of once per copy.
+     * The caller guarantees the equality; the result is otherwise wrong.
+     *
+     * @param inputs {@code copies} blocks of {@code B} examples, shape {@code [copies * B, ...example]}
+     * @param mask the mask of one block, shape {@code [B, ...example]}, the same for every block
+     * @param copies the number of blocks, {@code >= 1}
+     * @param objective maps the logits {@code [copies * B, C]} to any tensor whose sum is differentiated
+     * @return the logits and the input gradient, zero where the mask is
+     */
+    default InputGradient maskedInputGradient(NDArray inputs, NDArray mask, int copies,
+            UnaryOperator<NDArray> objective) {
+        long[] repeats = new long[mask.getShape().dimension()];
+        java.util.Arrays.fill(repeats, 1);
+        repeats[0] = copies;
+        return maskedInputGradient(inputs, mask.tile(repeats), objective);
+    }
+
+    /**
      * Computes {@code d/dx sum(function(x))} for any differentiable {@code function} of the inputs,
      * which may itself call {@link #logits} and {@link #inputGradient} on its argument: this is how a
      * regularizer differentiates a function of an input gradient with respect to the input (for

@@ -18,6 +18,7 @@ import dev.mlx.api.train.Scalars;
 import java.util.List;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * Rand-R4, the sampling form of the robust-attribution regularizer of Ghitu et al., "Model Guidance
@@ -103,7 +104,7 @@ public final class RandR4Provider implements RegularizerProvider {
                     NDArray yc = Sampling.rows(y, from, to, b);
                     NDArray noise = Sampling.uniform(x.getManager(), x.getDataType(), streams, from, to, samples,
                             example, low, epsilon);
-                    NDArray[] g = Sampling.noisyAndCleanGradients(model, noise.mul(mc).add(xc), xc, yc, mc,
+                    NDArray[] g = Sampling.noisyAndCleanGradients(model, noise.mul(mc).add(xc), xc, yc, mc, true,
                             samples, c, example);
                     NDArray maxDifference = g[0].sub(g[1]).abs().mul(mc).max(new int[] {0});
                     NDArray part = maxDifference.square().sum();
@@ -235,24 +236,31 @@ public final class RandR4Provider implements RegularizerProvider {
          * @param clean shape {@code [c, ...example]}, or {@code null} for the noisy copies only
          * @param labels shape {@code [c]}
          * @param masks the features read, shape {@code [c, ...example]}
+         * @param maskedNoise whether the noisy copies differ from the clean examples only where the
+         *     mask is (Rand-R4; Smooth-RRR's noise covers every feature)
          * @return {@code {g_noisy [S, c, ...example], g_clean [c, ...example] or null}}
          */
         static NDArray[] noisyAndCleanGradients(Model model, NDArray noisy, NDArray clean, NDArray labels,
-                NDArray masks, int samples, int c, Shape example) {
+                NDArray masks, boolean maskedNoise, int samples, int c, Shape example) {
             NDArray inputs = noisy.reshape(new Shape((long) samples * c).addAll(example));
             NDArray rowLabels = labels.tile(samples);
-            long[] copies = new long[masks.getShape().dimension()];
-            Arrays.fill(copies, 1);
-            copies[0] = samples;
-            NDArray rowMasks = masks.tile(copies); // row s * c + n is example n's mask, as the inputs' rows
             if (clean != null) {
                 inputs = NDArrays.concat(new NDList(inputs, clean), 0);
                 rowLabels = NDArrays.concat(new NDList(rowLabels, labels), 0);
-                rowMasks = NDArrays.concat(new NDList(rowMasks, masks), 0);
             }
             NDArray finalLabels = rowLabels;
-            NDArray g = model.maskedInputGradient(inputs, rowMasks,
-                    logits -> Losses.perSampleCrossEntropy(logits, finalLabels)).gradient();
+            int blocks = clean != null ? samples + 1 : samples; // row s * c + n is a copy of example n
+            UnaryOperator<NDArray> objective = logits -> Losses.perSampleCrossEntropy(logits, finalLabels);
+            NDArray g;
+            if (maskedNoise) {
+                // the copies differ from the clean examples only where the mask is
+                g = model.maskedInputGradient(inputs, masks, blocks, objective).gradient();
+            } else {
+                long[] repeats = new long[masks.getShape().dimension()];
+                Arrays.fill(repeats, 1);
+                repeats[0] = blocks;
+                g = model.maskedInputGradient(inputs, masks.tile(repeats), objective).gradient();
+            }
             if (clean == null) {
                 return new NDArray[] {g.reshape(new Shape(samples, c).addAll(example)), null};
             }

@@ -104,7 +104,7 @@ public final class SmoothRrrProvider implements RegularizerProvider {
                     NDArray noise = Sampling.uniform(x.getManager(), x.getDataType(), streams, from, to, samples,
                             example, low, epsilon);
                     NDArray[] g = Sampling.noisyAndCleanGradients(model, noise.add(xc), difference ? xc : null, yc,
-                            mc, samples, to - from, example);
+                            mc, false, samples, to - from, example);
                     NDArray explained = difference
                             ? g[0].sub(g[1]).abs().mul(mc).mean(new int[] {0})
                             : g[0].mean(new int[] {0}).mul(mc);

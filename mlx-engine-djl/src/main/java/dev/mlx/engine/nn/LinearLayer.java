@@ -134,13 +134,28 @@ public final class LinearLayer implements Layer {
      * The forward pass with the columns {@code columns} of the input taken from {@code z} (a leaf
      * the caller differentiates with respect to): {@code x_rest W^T + b + z W[:, c]^T}, where
      * {@code x_rest} is {@code x} with those columns zeroed. Equal to {@code forward(x)} when
-     * {@code z = x[:, c]}, up to the order of float summation.
+     * {@code z = x[:, c]}, up to the order of float summation. With {@code copies > 1} the inputs
+     * are {@code copies} blocks of {@code B} rows that differ only in the columns {@code c}, so
+     * {@code x_rest W^T + b} is computed once, on the first block, and repeated.
      *
-     * @param x the inputs, shape {@code [B, in]}
-     * @param z the values of the columns, shape {@code [B, K]}
+     * @param x the inputs, shape {@code [copies * B, in]} (only the first block is read)
+     * @param z the values of the columns for every row, shape {@code [copies * B, K]}
      * @param columns int64 column indices, shape {@code [K]}
-     * @return the outputs, shape {@code [B, out]}
+     * @param copies the number of blocks
+     * @return the outputs, shape {@code [copies * B, out]}
      */
+    NDArray forwardSplit(NDArray x, NDArray z, NDArray columns, int copies) {
+        NDArray keep = x.getManager().ones(new Shape(in), x.getDataType())
+                .scatter(columns, x.getManager().zeros(columns.getShape(), x.getDataType()), 0);
+        NDArray block = copies == 1 ? x : x.get(new NDIndex("0:{}", x.getShape().get(0) / copies));
+        NDArray rest = Linear.linear(block.mul(keep), weight.array(), bias.array()).singletonOrThrow();
+        if (copies > 1) {
+            rest = rest.tile(new long[] {copies, 1});
+        }
+        return rest.add(Linear.linear(z, weightColumns(columns, z)).singletonOrThrow());
+    }
+
+    /** {@link #forwardSplit(NDArray, NDArray, NDArray, int)} for one block. */
     NDArray forwardSplit(NDArray x, NDArray z, NDArray columns) {
         NDArray keep = x.getManager().ones(new Shape(in), x.getDataType())
                 .scatter(columns, x.getManager().zeros(columns.getShape(), x.getDataType()), 0);

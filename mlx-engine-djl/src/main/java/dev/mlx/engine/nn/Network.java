@@ -163,6 +163,34 @@ public final class Network implements Model, AutoCloseable {
         if (columns == null) {
             return Model.super.maskedInputGradient(inputs, mask, objective);
         }
+        return compact(first, inputs, mask, columns, 1, objective);
+    }
+
+    /**
+     * As {@link #maskedInputGradient(NDArray, NDArray, UnaryOperator)}, and the product of the
+     * unmasked features with the first layer's weights is computed once for all the copies
+     * ({@link LinearLayer#forwardSplit(NDArray, NDArray, NDArray, int)}).
+     */
+    @Override
+    public InputGradient maskedInputGradient(NDArray inputs, NDArray mask, int copies,
+            UnaryOperator<NDArray> objective) {
+        int first = firstLinear();
+        long b = mask.getShape().get(0);
+        NDArray columns = first < 0 || copies < 1 || inputs.getShape().get(0) != copies * b ? null
+                : compactColumns(mask.reshape(b, -1));
+        if (columns == null || nesting > 0 || inputs.hasGradient()) {
+            // inputs differentiated as they are (inside gradient()) need every block's own product
+            return Model.super.maskedInputGradient(inputs, mask, copies, objective);
+        }
+        long[] repeats = new long[mask.getShape().dimension()];
+        java.util.Arrays.fill(repeats, 1);
+        repeats[0] = copies;
+        return compact(first, inputs, mask.tile(repeats), columns, copies, objective);
+    }
+
+    /** The compact path of both masked input gradients; {@code mask} has one row per input row. */
+    private InputGradient compact(int first, NDArray inputs, NDArray mask, NDArray columns, int copies,
+            UnaryOperator<NDArray> objective) {
         boolean wasGrad = JniUtils.isGradMode();
         if (!wasGrad) {
             JniUtils.setGradMode(true);
@@ -172,12 +200,12 @@ public final class Network implements Model, AutoCloseable {
                 // as in inputGradient: inputs computed from an outer leaf are differentiated as they are,
                 // so an outer gradient() flows through both the masked columns and the rest
                 try {
-                    return compactInputGradient(first, inputs, mask, columns, objective, false);
+                    return compactInputGradient(first, inputs, mask, columns, copies, objective, false);
                 } catch (ai.djl.engine.EngineException notConnected) {
                     // plain data: continue with a copy
                 }
             }
-            return compactInputGradient(first, inputs, mask, columns, objective, true);
+            return compactInputGradient(first, inputs, mask, columns, copies, objective, true);
         } finally {
             if (!wasGrad) {
                 JniUtils.setGradMode(false);
@@ -186,7 +214,7 @@ public final class Network implements Model, AutoCloseable {
     }
 
     private InputGradient compactInputGradient(int first, NDArray inputs, NDArray mask, NDArray columns,
-            UnaryOperator<NDArray> objective, boolean copy) {
+            int copies, UnaryOperator<NDArray> objective, boolean copy) {
         long n = inputs.getShape().get(0);
         LinearLayer linear = (LinearLayer) layers.get(first);
         NDArray flat = inputs.reshape(n, -1);
@@ -195,7 +223,7 @@ public final class Network implements Model, AutoCloseable {
             z = z.duplicate();
             z.setRequiresGradient(true);
         }
-        NDArray x = linear.forwardSplit(flat, z, columns);
+        NDArray x = linear.forwardSplit(flat, z, columns, copies);
         for (Layer layer : layers.subList(first + 1, layers.size())) {
             x = layer.forward(x);
         }

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
  * {@link Network#maskedInputGradient}'s compact path (a linear first layer differentiated with
  * respect to the masked columns only): the gradient equals the full input gradient on the masked
  * features and is zero elsewhere; the logits equal the forward pass; the parameter gradients of an
- * RRR-style penalty built on it equal the dense path's and finite differences; a mask covering
+ * RRR-style penalty built on it equal the dense path's and finite differences; copies of a batch
+ * that differ only on the mask (Rand-R4's noisy copies) share the product of the rest and give the
+ * same values and parameter gradients as the dense path; a mask covering
  * many features and a call nested in {@link Model#gradient} take the full path with the same
  * result.
  */
@@ -98,6 +100,32 @@ class CompactInputGradientTest {
                 offset += n;
             }
             assertTrue(checked >= 12, "entries checked: " + checked);
+        });
+    }
+
+    @Test
+    void copiesThatDifferOnlyOnTheMaskShareTheRestAndMatchTheDensePath() {
+        forNetworks((net, m, random) -> {
+            Shape shape = new Shape(BATCH, 1, FEATURES);
+            int copies = 3;
+            NDArray x = uniform(m, random, shape);
+            NDArray mask = patchMask(m, random, shape, 0.8);
+            // noisy copies on the masked features only, then the clean batch: Rand-R4's layout
+            NDArray noise = uniform(m, random, new Shape(copies - 1, BATCH, 1, FEATURES)).mul(2);
+            NDArray inputs = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(
+                    noise.mul(mask).add(x).reshape(new Shape((copies - 1) * BATCH, 1, FEATURES)), x), 0);
+            NDArray tiled = mask.tile(new long[] {copies, 1, 1});
+            NDArray y = m.create(random.longs(copies * BATCH, 0, 3).toArray());
+            Function<Model, NDArray> shared = model -> model.maskedInputGradient(inputs, mask, copies,
+                    z -> Losses.perSampleCrossEntropy(z, y)).gradient().mul(tiled).square().sum();
+            InputGradient g = net.maskedInputGradient(inputs, mask, copies, z -> Losses.perSampleCrossEntropy(z, y));
+            InputGradient full = DenseFirstLayer.of(net).inputGradient(inputs, z -> Losses.perSampleCrossEntropy(z, y));
+            assertArrayEquals(full.logits().toDoubleArray(), g.logits().toDoubleArray(), 1e-12, "logits");
+            assertArrayEquals(full.gradient().mul(tiled.neq(0).toType(DataType.FLOAT64, false)).toDoubleArray(),
+                    g.gradient().toDoubleArray(), 1e-12, "masked gradient of every copy");
+            double[] dense = PenaltyGradients.autograd(DenseFirstLayer.of(net), model -> model.inputGradient(inputs,
+                    z -> Losses.perSampleCrossEntropy(z, y)).gradient().mul(tiled).square().sum());
+            assertArrayEquals(dense, PenaltyGradients.autograd(net, shared), 1e-10, "parameter gradients");
         });
     }
 
