@@ -36,6 +36,8 @@ public final class Network implements Model, AutoCloseable {
     private final NDManager manager;
     private final NetworkMode mode;
     private final TorchScriptGradHelper gradHelper;
+    /** Index of a linear layer preceded only by flatten layers (the compact paths' layer), or -1. */
+    private final int firstLinear;
     /** See {@link ForwardCache}; replaced by every {@link #logits} call. */
     private ForwardCache forwardCache;
     /** Depth of {@link #gradient} calls in progress (networks are used by one thread at a time). */
@@ -45,6 +47,7 @@ public final class Network implements Model, AutoCloseable {
             NetworkMode mode) {
         this.architecture = architecture;
         this.layers = List.copyOf(layers);
+        this.firstLinear = firstLinear(this.layers);
         this.manager = manager;
         this.gradHelper = gradHelper;
         this.mode = mode;
@@ -109,7 +112,7 @@ public final class Network implements Model, AutoCloseable {
 
     @Override
     public NDArray logits(NDArray inputs) {
-        int first = firstLinear();
+        int first = firstLinear;
         NDArray x = inputs;
         for (int i = 0; i < layers.size(); i++) {
             x = layers.get(i).forward(x);
@@ -157,7 +160,7 @@ public final class Network implements Model, AutoCloseable {
      */
     @Override
     public InputGradient maskedInputGradient(NDArray inputs, NDArray mask, UnaryOperator<NDArray> objective) {
-        int first = firstLinear();
+        int first = firstLinear;
         long n = inputs.getShape().get(0);
         NDArray columns = first < 0 ? null : compactColumns(mask.reshape(n, -1));
         if (columns == null) {
@@ -174,7 +177,7 @@ public final class Network implements Model, AutoCloseable {
     @Override
     public InputGradient maskedInputGradient(NDArray inputs, NDArray mask, int copies,
             UnaryOperator<NDArray> objective) {
-        int first = firstLinear();
+        int first = firstLinear;
         long b = mask.getShape().get(0);
         NDArray columns = first < 0 || copies < 1 || inputs.getShape().get(0) != copies * b ? null
                 : compactColumns(mask.reshape(b, -1));
@@ -336,7 +339,7 @@ public final class Network implements Model, AutoCloseable {
      * @param centre its exact centre when known (a masked box around the batch), else {@code null}
      */
     private IntervalPass propagate(Interval input, NDArray centre) {
-        int first = firstLinear();
+        int first = firstLinear;
         List<IntervalStep> steps = new ArrayList<>(layers.size());
         Interval current = input;
         for (int i = 0; i < layers.size(); i++) {
@@ -413,7 +416,7 @@ public final class Network implements Model, AutoCloseable {
     }
 
     /** @return the index of a linear layer preceded only by flatten layers, or -1 */
-    private int firstLinear() {
+    private static int firstLinear(List<Layer> layers) {
         for (int i = 0; i < layers.size(); i++) {
             if (layers.get(i) instanceof LinearLayer) {
                 return i;
