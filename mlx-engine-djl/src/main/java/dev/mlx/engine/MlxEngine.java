@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
+import dev.mlx.engine.autograd.OneDnnSwitch;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import dev.mlx.engine.nn.NetworkFactory;
 import org.slf4j.Logger;
@@ -82,7 +83,7 @@ public final class MlxEngine implements AutoCloseable {
                             + "PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR=cu128 to an installed CUDA libtorch "
                             + "(docs/gpu.md); or use the default CPU build."), e);
         }
-        OneDnnSwitch.disableOneDnn();
+        OneDnnSwitch.configure(OneDnnSwitch.Mode.parse(System.getProperty("mlx.onednn", "first-order")));
         int gpus = engine.getGpuCount();
         Device device = request.resolve(gpus, () -> "the " + NativeLibraries.torchFlavor() + " build of libtorch "
                 + engine.getVersion() + " from " + NativeLibraries.torchFolder());
@@ -135,11 +136,11 @@ public final class MlxEngine implements AutoCloseable {
     }
 
     /**
-     * @return whether libtorch's oneDNN convolutions are on in this process (mlx switches them off at start,
-     *     see {@link OneDnnSwitch})
+     * @return where libtorch's oneDNN convolutions run in this process: forward passes and first-order
+     *     gradients ({@code first-order}, the default), or nowhere ({@code off}); see {@link OneDnnSwitch}
      */
-    public boolean oneDnnConvolutions() {
-        return OneDnnSwitch.oneDnnEnabled();
+    public OneDnnSwitch.Mode oneDnnConvolutions() {
+        return OneDnnSwitch.mode();
     }
 
     @Override

@@ -63,8 +63,11 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("device:         " + mlx.device() + " (--device " + mlx.deviceRequest().text() + ")");
         out.println("torch threads:  intra-op " + JniUtils.getNumThreads() + ", inter-op "
                 + JniUtils.getNumInteropThreads());
-        out.println("oneDNN convs:   " + (mlx.oneDnnConvolutions() ? "on" : "off (libtorch 2.7.1's oneDNN convolutions"
-                + " gave rare NaN gradients; docs/architecture.md)"));
+        out.println("oneDNN convs:   " + switch (mlx.oneDnnConvolutions()) {
+            case FIRST_ORDER -> "forward passes and first-order gradients, off in backward passes through a gradient";
+            case OFF -> "off (-Dmlx.onednn=off)";
+            case ON -> "on everywhere (-Dmlx.onednn=on: reproduces the rare NaN, never for training)";
+        } + " (docs/architecture.md, \"The rare NaN\")");
         int gpus = pt.getGpuCount();
         out.println("CUDA devices:   " + gpus + (gpus == 0 ? " (" + (CudaUtils.hasCuda()
                 ? "CUDA runtime present, no usable GPU" : "no CUDA runtime") + "; the engine runs on the CPU)" : ""));

@@ -62,8 +62,10 @@ public final class TorchScriptGradHelper implements AutoCloseable {
      * @return the gradient, shape of {@code x}
      */
     public NDArray gradient(NDArray out, NDArray x) {
-        NDList result = module.forward(new ParameterStore(out.getManager(), false), new NDList(out, x), true);
-        return result.singletonOrThrow();
+        try (OneDnnSwitch.Restore restore = OneDnnSwitch.beforeGradient()) {
+            NDList result = module.forward(new ParameterStore(out.getManager(), false), new NDList(out, x), true);
+            return result.singletonOrThrow();
+        }
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.Scalars;
 import dev.mlx.api.train.TrainingContext;
+import dev.mlx.engine.autograd.OneDnnSwitch;
 import dev.mlx.engine.nn.Network;
 import java.util.SplittableRandom;
 
@@ -198,7 +199,9 @@ public final class GradientAccumulator {
                     }
                     NDArray loss = Scalars.times(taskLoss, regularizer.taskLossWeight(context)).add(penaltyTerm);
                     // weight 1 is left out so that an unfragmented step is bit-identical to one without accumulation
-                    collector.backward(k == 1 ? loss : Scalars.times(loss, weight));
+                    try (OneDnnSwitch.Restore restore = OneDnnSwitch.beforeParameterBackward()) {
+                        collector.backward(k == 1 ? loss : Scalars.times(loss, weight));
+                    }
                 }
             }
         }
