@@ -119,12 +119,7 @@ public final class OneDnnSwitch {
      * @return the scope to close when the gradient is taken
      */
     public static Restore beforeGradient() {
-        if (mode != Mode.FIRST_ORDER) {
-            return NOTHING;
-        }
-        boolean secondOrder = graphHoldsGradient;
-        graphHoldsGradient = true;
-        return secondOrder ? off() : NOTHING;
+        return before(true);
     }
 
     /**
@@ -134,15 +129,19 @@ public final class OneDnnSwitch {
      * @return the scope to close when the backward pass is done
      */
     public static Restore beforeParameterBackward() {
+        return before(false);
+    }
+
+    /** Off (until the scope closes) if the graph holds a gradient; the graph holds one afterwards or not. */
+    private static Restore before(boolean holdsGradientAfter) {
         if (mode != Mode.FIRST_ORDER) {
             return NOTHING;
         }
-        boolean secondOrder = graphHoldsGradient;
-        graphHoldsGradient = false;
-        return secondOrder ? off() : NOTHING;
-    }
-
-    private static Restore off() {
+        boolean throughGradient = graphHoldsGradient;
+        graphHoldsGradient = holdsGradientAfter;
+        if (!throughGradient) {
+            return NOTHING;
+        }
         set(false);
         return BACK_ON;
     }
