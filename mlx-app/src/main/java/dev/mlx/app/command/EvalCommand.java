@@ -14,6 +14,7 @@ import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSpec;
 import dev.mlx.app.plugin.PluginKind;
 import dev.mlx.app.plugin.PluginRegistry;
+import dev.mlx.app.report.AtomicFiles;
 import dev.mlx.app.run.ConfigFile;
 import dev.mlx.app.run.Provenance;
 import dev.mlx.app.run.SavedRun;
@@ -21,11 +22,8 @@ import dev.mlx.engine.MlxEngine;
 import dev.mlx.engine.nn.Network;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -217,30 +215,14 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
 
-    /** Writes a temporary file next to {@code target} and moves it into place, so no reader sees half a file. */
+    /** Writes {@code value} as JSON to {@code target} all or nothing ({@link AtomicFiles}), creating its folder. */
     static void writeAtomically(Path target, Object value) {
         Path absolute = target.toAbsolutePath().normalize();
-        Path tmp = null;
         try {
             Files.createDirectories(absolute.getParent());
-            tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
-            Files.writeString(tmp, JSON.writeValueAsString(value), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            AtomicFiles.write(absolute, JSON.writeValueAsBytes(value));
         } catch (IOException e) {
             throw new MlxException(ErrorKind.RESOURCES, "cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: a leftover hidden temporary file is harmless
-                }
-            }
         }
     }
 
