@@ -12,6 +12,8 @@ class MethodDefaultsTest {
         assertEquals(new MethodDefaults(30, 0.001, 1000, Map.of("lambda", "10", "epsilon", "1")),
                 MethodDefaults.of("decoy-mnist", "pgd-ex"));
         assertEquals(new MethodDefaults(30, 0.001, 1000, Map.of("lambda", "100")), MethodDefaults.of("decoy-mnist", "cdep"));
+        assertEquals(new MethodDefaults(30, 0.003, 1000, Map.of("lambda", "500", "epsilon", "5", "weight-l2", "0")),
+                MethodDefaults.of("decoy-mnist", "rand-r4"));
     }
 
     @Test
