@@ -96,12 +96,14 @@ public record MethodDefaults(int epochs, double learningRate, int batchSize, Map
      */
     private static final Map<String, MethodDefaults> DECOY_FASHION_MNIST = Map.ofEntries(
             Map.entry("erm", new MethodDefaults(30, 0.001, 1000)),
-            Map.entry("rrr", new MethodDefaults(30, 0.001, 1000)),
-            Map.entry("smooth-rrr", new MethodDefaults(30, 0.001, 1000)),
+            // lambda written out although it is the plugin's default: the searches name it, and mlx sweep --reuse
+            // matches runs by the parameters as written
+            Map.entry("rrr", new MethodDefaults(30, 0.001, 1000, Map.of("lambda", "10"))),
+            Map.entry("smooth-rrr", new MethodDefaults(30, 0.001, 1000, Map.of("lambda", "10"))),
             Map.entry("ibp-ex", new MethodDefaults(30, 0.001, 1000, Map.of("lambda", "3"))),
             Map.entry("ibp-ex-rrr", new MethodDefaults(30, 0.003, 1000, Map.of("lambda", "10", "lambda-rrr", "100"))),
-            Map.entry("cert-r4", new MethodDefaults(30, 0.001, 1000)),
-            Map.entry("adv-r4", new MethodDefaults(30, 0.002, 1000)),
+            Map.entry("cert-r4", new MethodDefaults(30, 0.001, 1000, Map.of("lambda", "15"))),
+            Map.entry("adv-r4", new MethodDefaults(30, 0.002, 1000, Map.of("lambda", "14"))),
             Map.entry("rand-r4", new MethodDefaults(30, 0.003, 1000,
                     Map.of("lambda", "500", "epsilon", "5", "weight-l2", "0"))),
             Map.entry("corm", new MethodDefaults(30, 0.001, 1000, Map.of("sigma", "1"))),
