@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs a batch of trials (an ablation's grid, a sweep's settings x seeds) with resume: each trial
@@ -94,6 +95,21 @@ public final class TrialScheduler {
      * @return the matches, in plan order: planned trial to the finished result's file
      */
     public Map<Trial, Path> reusable(List<Trial> trials, List<Path> sources) {
+        return reusable(trials, sources, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #reusable(List, List)}, with both sides completed by {@code withDefaults} first (for
+     * instance every parameter a plugin declares, at its default where the trial does not name it), so
+     * that a parameter left to its default and the same value written out are the same run.
+     *
+     * @param trials the planned trials
+     * @param sources folders searched for {@code trials/<id>/result.json}
+     * @param withDefaults completes a trial's parameter maps; a trial it cannot complete (an unknown plugin)
+     *     is compared as written
+     * @return the matches, in plan order
+     */
+    public Map<Trial, Path> reusable(List<Trial> trials, List<Path> sources, UnaryOperator<Trial> withDefaults) {
         Map<Trial, Path> finished = new HashMap<>();
         for (Path source : sources) {
             if (!Files.isDirectory(source)) {
@@ -107,7 +123,7 @@ public final class TrialScheduler {
                         .forEach(f -> {
                             try {
                                 TrialResult r = TrialRunner.JSON.readValue(f.toFile(), TrialResult.class);
-                                finished.putIfAbsent(runOf(r.trial()), f);
+                                finished.putIfAbsent(runOf(completed(r.trial(), withDefaults)), f);
                             } catch (IOException e) {
                                 // not a trial result: ignored
                             }
@@ -118,7 +134,7 @@ public final class TrialScheduler {
         }
         Map<Trial, Path> matches = new LinkedHashMap<>();
         for (Trial t : trials) {
-            Path f = finished.get(runOf(t));
+            Path f = finished.get(runOf(completed(t, withDefaults)));
             if (f != null && complete(t).isEmpty()) {
                 matches.put(t, f);
             }
@@ -157,6 +173,14 @@ public final class TrialScheduler {
      * The run a trial trains, without its id and coordinates, with numbers in parameter maps written
      * one way ({@code 5}, {@code 5.0} and {@code 5e0} are the same setting).
      */
+    private static Trial completed(Trial t, UnaryOperator<Trial> withDefaults) {
+        try {
+            return withDefaults.apply(t);
+        } catch (RuntimeException unknownPlugin) {
+            return t;
+        }
+    }
+
     static Trial runOf(Trial t) {
         return new Trial("", Map.of(), t.dataset(), numbers(t.datasetParams()), t.model(), numbers(t.modelParams()),
                 t.regularizer(), numbers(t.regularizerParams()), t.epochs(), t.batchSize(), t.learningRate(),

@@ -96,8 +96,7 @@ public record MethodDefaults(int epochs, double learningRate, int batchSize, Map
      */
     private static final Map<String, MethodDefaults> DECOY_FASHION_MNIST = Map.ofEntries(
             Map.entry("erm", new MethodDefaults(30, 0.001, 1000)),
-            // lambda written out although it is the plugin's default: the searches name it, and mlx sweep --reuse
-            // matches runs by the parameters as written
+            // lambdas written out where they equal the plugin's default too: the searches chose them
             Map.entry("rrr", new MethodDefaults(30, 0.001, 1000, Map.of("lambda", "10"))),
             Map.entry("smooth-rrr", new MethodDefaults(30, 0.001, 1000, Map.of("lambda", "10"))),
             Map.entry("ibp-ex", new MethodDefaults(30, 0.001, 1000, Map.of("lambda", "3"))),

@@ -2,6 +2,7 @@ package dev.mlx.app.sweep;
 
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
+import dev.mlx.api.param.ParameterSchema;
 import dev.mlx.app.ablate.Trial;
 import dev.mlx.app.ablate.TrialResult;
 import dev.mlx.app.ablate.TrialScheduler;
@@ -107,7 +108,7 @@ public final class SweepCommand implements Callable<Integer> {
         Path folder = out != null ? out : Path.of("runs", "sweep-" + stem(file));
         checkFolder(folder);
         TrialScheduler scheduler = new TrialScheduler(folder, "mlx sweep", settings.err());
-        Map<Trial, Path> reused = scheduler.reusable(trials, reuse);
+        Map<Trial, Path> reused = scheduler.reusable(trials, reuse, t -> withPluginDefaults(catalog, t));
         int pending = (resume ? scheduler.pending(trials).size() : trials.size()) - reused.size();
         TrialExecutor executor = executorOptions.executor(folder, Math.max(0, pending), settings.pluginsDir(),
                 settings.cacheDir(), settings.device().text(), settings.err());
@@ -204,5 +205,23 @@ public final class SweepCommand implements Callable<Integer> {
         String name = f.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return (dot > 0 ? name.substring(0, dot) : name).replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+
+    /**
+     * @return {@code t} with every parameter its dataset, model and regularizer plugins declare, at the
+     *     plugin's default where {@code t} does not name it (how --reuse compares runs)
+     */
+    static Trial withPluginDefaults(PluginCatalog catalog, Trial t) {
+        return new Trial(t.id(), t.coordinates(), t.dataset(),
+                withDefaults(catalog.dataset(t.dataset()).parameters(), t.datasetParams()), t.model(),
+                withDefaults(catalog.model(t.model()).parameters(), t.modelParams()), t.regularizer(),
+                withDefaults(catalog.regularizer(t.regularizer()).parameters(), t.regularizerParams()), t.epochs(),
+                t.batchSize(), t.learningRate(), t.weightDecay(), t.seed(), t.transform());
+    }
+
+    private static Map<String, String> withDefaults(ParameterSchema schema, Map<String, String> given) {
+        Map<String, String> all = new java.util.HashMap<>(given);
+        schema.specs().forEach(spec -> all.putIfAbsent(spec.name(), String.valueOf(spec.defaultValue())));
+        return all;
     }
 }
