@@ -65,8 +65,8 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--reuse", paramLabel = "DIR", description = "Take over, instead of running them, the trials that"
             + " a finished trial under DIR (an earlier sweep or kept results, searched for trials/<id>/result.json)"
-            + " trained with exactly the same run: dataset, model, method and their parameters, training settings and"
-            + " seed. Repeatable.")
+            + " trained with exactly the same run: dataset, model, method and their parameters (a default left out"
+            + " equals it written out), training settings and seed. Repeatable.")
     List<Path> reuse = new java.util.ArrayList<>();
 
     @Option(names = "--cancel", paramLabel = "DIR", description = "Cancel the Slurm job array of the sweep in DIR "
