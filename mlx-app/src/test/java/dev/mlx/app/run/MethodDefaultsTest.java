@@ -14,6 +14,8 @@ class MethodDefaultsTest {
         assertEquals(new MethodDefaults(30, 0.001, 1000, Map.of("lambda", "100")), MethodDefaults.of("decoy-mnist", "cdep"));
         assertEquals(new MethodDefaults(30, 0.003, 1000, Map.of("lambda", "500", "epsilon", "5", "weight-l2", "0")),
                 MethodDefaults.of("decoy-mnist", "rand-r4"));
+        assertEquals(new MethodDefaults(30, 0.001, 1000, Map.of("epsilon", "0.1")), MethodDefaults.of("decoy-mnist", "pgd-at"));
+        assertEquals("0.1", MethodDefaults.of("decoy-mnist", "ig-sum-norm").regularizerParams().get("epsilon"));
     }
 
     @Test
