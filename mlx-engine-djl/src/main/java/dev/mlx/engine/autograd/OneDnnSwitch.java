@@ -1,5 +1,6 @@
 package dev.mlx.engine.autograd;
 
+import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import dev.mlx.api.error.ErrorKind;
@@ -59,9 +60,9 @@ public final class OneDnnSwitch {
         ON;
 
         /**
-         * @param text {@code first-order} or {@code off} (the system property {@code mlx.onednn})
+         * @param text {@code first-order}, {@code off} or {@code on} (the system property {@code mlx.onednn})
          * @return the mode
-         * @throws MlxException (usage) for any other text
+         * @throws MlxException (user) for any other text
          */
         public static Mode parse(String text) {
             return switch (text) {
@@ -91,8 +92,8 @@ public final class OneDnnSwitch {
     private OneDnnSwitch() {}
 
     /**
-     * Applies {@code wanted} to this process's libtorch: NNPACK off, oneDNN on ({@link Mode#FIRST_ORDER})
-     * or off (the engine must have started, so that {@code libtorch_cpu.so} is loaded).
+     * Applies {@code wanted} to this process's libtorch: NNPACK off, oneDNN on ({@link Mode#FIRST_ORDER},
+     * {@link Mode#ON}) or off (the engine must have started, so that {@code libtorch_cpu.so} is loaded).
      *
      * @param wanted the mode
      * @throws MlxException (internal) if libtorch does not export the settings or refuses them
@@ -146,10 +147,16 @@ public final class OneDnnSwitch {
         return BACK_ON;
     }
 
+    /** Called twice per training step with a penalty: the setter and libtorch's context are looked up once. */
     private static void set(boolean on) {
-        NativeLibrary torch = NativeLibrary.getInstance("torch_cpu");
-        Pointer context = torch.getFunction(GLOBAL_CONTEXT).invokePointer(new Object[0]);
-        torch.getFunction(SET_MKLDNN).invokeVoid(new Object[] {context, (byte) (on ? 1 : 0)});
+        Setter.FUNCTION.invokeVoid(new Object[] {Setter.CONTEXT, (byte) (on ? 1 : 0)});
+    }
+
+    /** libtorch's oneDNN setter and global context, resolved on first use (the engine has started by then). */
+    private static final class Setter {
+        private static final NativeLibrary TORCH = NativeLibrary.getInstance("torch_cpu");
+        private static final Pointer CONTEXT = TORCH.getFunction(GLOBAL_CONTEXT).invokePointer(new Object[0]);
+        private static final Function FUNCTION = TORCH.getFunction(SET_MKLDNN);
     }
 
     /**
