@@ -83,6 +83,19 @@ public interface Model {
     NDArray gradient(NDArray inputs, UnaryOperator<NDArray> function);
 
     /**
+     * {@code d/dx sum(function(x))} as {@link #gradient}, but as data: not differentiable with respect
+     * to the parameters (no create_graph), for what a regularizer uses as a constant, such as an attack's
+     * sign step. Engines may compute it more cheaply; by default {@code gradient(inputs, function)} detached.
+     *
+     * @param inputs the point {@code x}; not modified
+     * @param function maps the inputs (as given to it) to any tensor whose sum is differentiated
+     * @return the gradient, shape of {@code inputs}, detached from every graph
+     */
+    default NDArray detachedGradient(NDArray inputs, UnaryOperator<NDArray> function) {
+        return gradient(inputs, function).stopGradient();
+    }
+
+    /**
      * @return the interval-bound capability
      * @throws dev.mlx.api.error.UnsupportedCapabilityException naming the first layer the bounds do not support
      */

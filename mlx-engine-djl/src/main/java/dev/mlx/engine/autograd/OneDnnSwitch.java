@@ -133,6 +133,20 @@ public final class OneDnnSwitch {
         return before(false);
     }
 
+    /**
+     * Call before a gradient taken as data (no create_graph): oneDNN is off during it if the graph holds
+     * a differentiable gradient; the graph is not spent, so what it holds is unchanged.
+     *
+     * @return the scope to close when the gradient is taken
+     */
+    public static Restore beforeFirstOrderGradient() {
+        if (mode != Mode.FIRST_ORDER || !graphHoldsGradient) {
+            return NOTHING;
+        }
+        set(false);
+        return BACK_ON;
+    }
+
     /** Off (until the scope closes) if the graph holds a gradient; the graph holds one afterwards or not. */
     private static Restore before(boolean holdsGradientAfter) {
         if (mode != Mode.FIRST_ORDER) {

@@ -99,7 +99,7 @@ public final class AttributionRobustnessMetricProvider implements MetricProvider
                 NDArray top = topMask(a0, abs0, k);
                 // "+ 0 * sum(x')" keeps x' in the graph when the attribution does not depend on it (the input
                 // gradient of a linear model): its gradient is then 0 instead of an autograd error.
-                PgdAttack.Direction direction = xAdv -> model.gradient(xAdv,
+                PgdAttack.Direction direction = xAdv -> model.detachedGradient(xAdv,
                         leaf -> objective(objective, choice.attributeClass(model, leaf, classes, seed, offset), a0, top)
                                 .add(Scalars.times(leaf.sum(), 0.0)));
                 PgdAttack.Acceptance acceptance = keepLabel ? proposal -> sameClass(model, proposal, before) : null;

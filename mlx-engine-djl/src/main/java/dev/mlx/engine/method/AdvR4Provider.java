@@ -215,12 +215,12 @@ public final class AdvR4Provider implements RegularizerProvider {
                         NDArray direction = null;
                         if (move && !lossAscent) {
                             NDArray[] objective = new NDArray[1];
-                            NDArray ascent = model.gradient(xt, p -> {
+                            NDArray ascent = model.detachedGradient(xt, p -> {
                                 objective[0] = gradientDifference(model, p, y, masks, g0);
                                 return objective[0];
                             });
                             value = objective[0].stopGradient();
-                            direction = ascent.stopGradient().sign();
+                            direction = ascent.sign();
                         } else {
                             NDArray g = lossGradient(model, xt, y, masks).stopGradient();
                             value = perExampleSquaredNorm(g.sub(g0).mul(masks));

@@ -201,12 +201,12 @@ public final class IgNormProvider implements RegularizerProvider {
         NDArray z = pathPoints(delta, x, 1, igSteps, igSteps);
         NDArray zLabels = igSteps == 1 ? labels : labels.tile(igSteps);
         NDArray[] meanGradient = new NDArray[1];
-        NDArray dz = model.gradient(z, leaf -> {
+        NDArray dz = model.detachedGradient(z, leaf -> {
             NDArray g = model.inputGradient(leaf, logits -> Losses.perSampleCrossEntropy(logits, zLabels)).gradient();
             NDArray mean = scale(g.reshape(stacked).sum(new int[] {0}), 1.0 / igSteps);
             meanGradient[0] = mean.stopGradient();
             return delta.mul(mean).abs();
-        }).stopGradient();
+        });
         double[] t = new double[igSteps];
         for (int k = 1; k <= igSteps; k++) {
             t[k - 1] = (double) k / igSteps;
@@ -246,8 +246,8 @@ public final class IgNormProvider implements RegularizerProvider {
                 weighted.add(scale(v, (double) k / igSteps / igSteps));
             }
             NDArray vs = count == 1 ? weighted.get(0) : NDArrays.concat(weighted, 0);
-            NDArray hv = model.gradient(z, leaf -> model.inputGradient(leaf,
-                    logits -> Losses.perSampleCrossEntropy(logits, zLabels)).gradient().mul(vs)).stopGradient();
+            NDArray hv = model.detachedGradient(z, leaf -> model.inputGradient(leaf,
+                    logits -> Losses.perSampleCrossEntropy(logits, zLabels)).gradient().mul(vs));
             direction = direction.add(hv.reshape(new Shape(prepend(count, exampleDims))).sum(new int[] {0}));
         }
         return direction;

@@ -3,7 +3,6 @@ package dev.mlx.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.mlx.api.train.Interval;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import java.util.List;
@@ -24,14 +23,14 @@ import java.util.List;
  * "output padding" that a strided convolution needs when {@code (in + 2p - k)} is not a multiple of
  * the stride is implied by that size).
  *
- * <p><b>How {@code convT} is computed.</b> DJL's PyTorch engine does not implement
- * {@code deconvolution}. Since the convolution is linear in its input,
- * {@code convT(g, K) = d/dx sum(conv(x, K) * g)} for any {@code x} of the input's shape; this layer
- * evaluates it at a zero leaf {@code x} with the engine's {@link TorchScriptGradHelper}
- * ({@code torch.autograd.grad(create_graph=True)}), so libtorch runs its own
- * {@code convolution_backward} and the result stays differentiable with respect to {@code g} and
- * {@code K} (hence to the parameters). Grad mode is switched on around the call, because interval
- * passes may run outside a gradient collector.
+ * <p><b>How {@code convT} is computed.</b> DJL's PyTorch engine does not bind
+ * {@code conv_transpose2d}; the engine's {@link TorchScriptGradHelper} runs it as a small TorchScript
+ * module. It is a forward operation, differentiable in {@code g} and {@code K}, whose backward pass is a
+ * pair of first-order convolutions; it serves both the backward interval pass and the layer's explicit
+ * cotangent ({@link #cotangent}), with which the network takes input gradients without a second-order
+ * autograd pass. (Before, {@code convT} was {@code d/dx sum(conv(x, K) * g)} at a zero leaf through
+ * {@code torch.autograd.grad(create_graph=True)}: an extra convolution, and a backward pass through a
+ * convolution's backward.)
  */
 public final class Conv2dLayer implements Layer {
     private final String description;
@@ -153,9 +152,9 @@ public final class Conv2dLayer implements Layer {
     }
 
     /**
-     * The transposed convolution {@code J^T g} of {@code x -> conv(x, kernel)}, for inputs of
-     * {@code inputShape}: {@code d/dx sum(conv(x, kernel) * g)} at a zero leaf {@code x}
-     * (create_graph, so differentiable in {@code g} and {@code kernel}).
+     * The transposed convolution {@code J^T g} of {@code x -> conv(x, kernel)} for inputs of
+     * {@code inputShape} ({@code torch.conv_transpose2d}, with the output padding that gives the
+     * input's spatial size), differentiable in {@code g} and {@code kernel}.
      *
      * @param g a cotangent of the output, shape {@code [B, out, H', W']}
      * @param kernel the kernel, shape {@code [out, in, k, k]}
@@ -163,20 +162,22 @@ public final class Conv2dLayer implements Layer {
      * @return the cotangent of the input, shape {@code inputShape}, on {@code g}'s manager
      */
     NDArray transposed(NDArray g, NDArray kernel, Shape inputShape) {
-        boolean wasGrad = JniUtils.isGradMode();
-        if (!wasGrad) {
-            JniUtils.setGradMode(true);
-        }
-        try {
-            NDArray leaf = g.getManager().zeros(inputShape, g.getDataType());
-            leaf.setRequiresGradient(true);
-            NDArray objective = convolve(leaf, kernel).mul(g);
-            return gradHelper.gradient(objective, leaf);
-        } finally {
-            if (!wasGrad) {
-                JniUtils.setGradMode(false);
-            }
-        }
+        Shape out = g.getShape();
+        int k = kernel();
+        int padH = Math.toIntExact(inputShape.get(2) - ((out.get(2) - 1) * strideSize - 2L * paddingSize + k));
+        int padW = Math.toIntExact(inputShape.get(3) - ((out.get(3) - 1) * strideSize - 2L * paddingSize + k));
+        return gradHelper.transposedConvolution(g, kernel, strideSize, paddingSize, padH, padW);
+    }
+
+    @Override
+    public boolean hasExplicitCotangent() {
+        return true;
+    }
+
+    /** {@code convT(g, W)}. */
+    @Override
+    public NDArray cotangent(NDArray outputGradient, NDArray input) {
+        return transposed(outputGradient, weight.array(), input.getShape());
     }
 
     /** |W|, created on the manager of {@code like} (the batch's), not on the parameters' manager. */

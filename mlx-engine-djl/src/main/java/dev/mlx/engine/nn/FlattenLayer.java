@@ -22,6 +22,16 @@ public final class FlattenLayer implements Layer {
     }
 
     @Override
+    public boolean hasExplicitCotangent() {
+        return true;
+    }
+
+    @Override
+    public NDArray cotangent(NDArray outputGradient, NDArray input) {
+        return outputGradient.reshape(input.getShape());
+    }
+
+    @Override
     public boolean supportsIntervals() {
         return true;
     }

@@ -56,6 +56,29 @@ public interface Layer {
     Interval backwardInterval(Interval outputGradient, Interval input);
 
     /**
+     * @return whether {@link #cotangent} is implemented: the layer's vector-Jacobian product as
+     *     differentiable forward operations, which lets a network take input gradients by an explicit
+     *     backward pass (no second-order autograd pass, see {@code Network#inputGradient})
+     */
+    default boolean hasExplicitCotangent() {
+        return false;
+    }
+
+    /**
+     * The cotangent of this layer's input, {@code J(x)^T g}, computed with forward operations, so
+     * the result is differentiable with respect to {@code g} and the parameters. Piecewise-linear
+     * layers treat their pattern at {@code x} (which ReLUs are on) as a constant, as autograd does.
+     *
+     * @param outputGradient the cotangent of the layer's output at {@code input}
+     * @param input the layer's input {@code x}
+     * @return the cotangent of the input, shape of {@code input}
+     * @throws UnsupportedOperationException unless {@link #hasExplicitCotangent()}
+     */
+    default NDArray cotangent(NDArray outputGradient, NDArray input) {
+        throw new UnsupportedOperationException(describe() + " has no explicit cotangent");
+    }
+
+    /**
      * One forward interval step that remembers what its backward step needs. The default pairs
      * {@link #forwardInterval} with {@link #backwardInterval} at the same input; containers
      * override it so the backward step reuses the intervals computed inside them.

@@ -61,6 +61,28 @@ public final class LinearLayer implements Layer {
     }
 
     @Override
+    public boolean hasExplicitCotangent() {
+        return true;
+    }
+
+    /** {@code g W}. */
+    @Override
+    public NDArray cotangent(NDArray outputGradient, NDArray input) {
+        return outputGradient.matMul(weight.array());
+    }
+
+    /**
+     * {@code g W[:, c]}: the cotangent of the columns {@code c} of the input only.
+     *
+     * @param outputGradient the cotangent of the output, {@code [B, out]}
+     * @param columns int64 column indices, {@code [K]}
+     * @return {@code [B, K]}
+     */
+    NDArray columnCotangent(NDArray outputGradient, NDArray columns) {
+        return outputGradient.matMul(weightColumns(columns, outputGradient));
+    }
+
+    @Override
     public boolean supportsIntervals() {
         return true;
     }

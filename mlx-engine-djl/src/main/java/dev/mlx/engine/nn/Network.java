@@ -38,6 +38,8 @@ public final class Network implements Model, AutoCloseable {
     private final TorchScriptGradHelper gradHelper;
     /** Index of a linear layer preceded only by flatten layers (the compact paths' layer), or -1. */
     private final int firstLinear;
+    /** Whether input gradients are taken by an explicit backward pass (every layer has a cotangent). */
+    private final boolean explicit;
     /** See {@link ForwardCache}; replaced by every {@link #logits} call. */
     private ForwardCache forwardCache;
     /** Depth of {@link #gradient} calls in progress (networks are used by one thread at a time). */
@@ -45,9 +47,15 @@ public final class Network implements Model, AutoCloseable {
 
     Network(Architecture architecture, List<Layer> layers, NDManager manager, TorchScriptGradHelper gradHelper,
             NetworkMode mode) {
+        this(architecture, layers, manager, gradHelper, mode, layers.stream().allMatch(Layer::hasExplicitCotangent));
+    }
+
+    private Network(Architecture architecture, List<Layer> layers, NDManager manager, TorchScriptGradHelper gradHelper,
+            NetworkMode mode, boolean explicit) {
         this.architecture = architecture;
         this.layers = List.copyOf(layers);
         this.firstLinear = firstLinear(this.layers);
+        this.explicit = explicit;
         this.manager = manager;
         this.gradHelper = gradHelper;
         this.mode = mode;
@@ -112,9 +120,21 @@ public final class Network implements Model, AutoCloseable {
 
     @Override
     public NDArray logits(NDArray inputs) {
+        return forward(inputs, null);
+    }
+
+    /**
+     * @param inputs the batch
+     * @param layerInputs if not {@code null}, receives each layer's input
+     * @return the logits
+     */
+    private NDArray forward(NDArray inputs, NDArray[] layerInputs) {
         int first = firstLinear;
         NDArray x = inputs;
         for (int i = 0; i < layers.size(); i++) {
+            if (layerInputs != null) {
+                layerInputs[i] = x;
+            }
             x = layers.get(i).forward(x);
             if (i == first) {
                 forwardCache = new ForwardCache(inputs, x, JniUtils.isGradMode());
@@ -123,6 +143,15 @@ public final class Network implements Model, AutoCloseable {
         return x;
     }
 
+    /**
+     * The input gradient. When every layer has an explicit cotangent ({@link Layer#hasExplicitCotangent()}:
+     * networks of linear, convolution, ReLU and flatten layers) it is an explicit backward pass, {@code g
+     * <- J_i^T g} from the logit gradient down to the input, made of forward operations; the parameter
+     * gradient of a penalty on it is then an ordinary first-order backward pass (no convolution
+     * double-backward), and no copy of the inputs is needed. Otherwise it is
+     * {@code torch.autograd.grad(create_graph=True)} at a leaf. Both give the same values and the same
+     * parameter gradients up to float rounding ({@code ExplicitInputGradientTest}).
+     */
     @Override
     public InputGradient inputGradient(NDArray inputs, UnaryOperator<NDArray> objective) {
         boolean wasGrad = JniUtils.isGradMode();
@@ -130,6 +159,9 @@ public final class Network implements Model, AutoCloseable {
             JniUtils.setGradMode(true);
         }
         try {
+            if (explicit) {
+                return explicitInputGradient(inputs, objective);
+            }
             if (nesting > 0 && !inputs.hasGradient()) {
                 // Inside gradient(): the inputs may be computed from the outer leaf (libtorch knows,
                 // but DJL's requiresGrad() reports false for such results), so differentiate with
@@ -199,6 +231,9 @@ public final class Network implements Model, AutoCloseable {
             JniUtils.setGradMode(true);
         }
         try {
+            if (explicit) {
+                return compactInputGradient(first, inputs, mask, columns, copies, objective, false);
+            }
             if (nesting > 0 || inputs.hasGradient()) {
                 // as in inputGradient: inputs computed from an outer leaf are differentiated as they are,
                 // so an outer gradient() flows through both the masked columns and the rest
@@ -222,18 +257,47 @@ public final class Network implements Model, AutoCloseable {
         LinearLayer linear = (LinearLayer) layers.get(first);
         NDArray flat = inputs.reshape(n, -1);
         NDArray z = flat.get(new NDIndex(":, {}", columns));
-        if (copy) {
+        if (copy && !explicit) {
             z = z.duplicate();
             z.setRequiresGradient(true);
         }
         NDArray x = linear.forwardSplit(flat, z, columns, copies);
-        for (Layer layer : layers.subList(first + 1, layers.size())) {
-            x = layer.forward(x);
+        NDArray[] layerInputs = new NDArray[layers.size()];
+        for (int i = first + 1; i < layers.size(); i++) {
+            layerInputs[i] = x;
+            x = layers.get(i).forward(x);
         }
-        NDArray gz = gradHelper.gradient(objective.apply(x), z);
+        NDArray gz;
+        if (explicit) {
+            NDArray g = backward(layerInputs, logitGradient(x, objective), first + 1);
+            gz = linear.columnCotangent(g, columns);
+        } else {
+            gz = gradHelper.gradient(objective.apply(x), z);
+        }
         // zero where this example's own mask is (the columns are the union over the batch)
         NDArray read = mask.reshape(n, -1).get(new NDIndex(":, {}", columns)).neq(0).toType(gz.getDataType(), false);
         return new InputGradient(x, linear.scatter(gz.mul(read), columns).reshape(inputs.getShape()));
+    }
+
+    /** The explicit backward pass of {@link #inputGradient}, at the inputs as they are. */
+    private InputGradient explicitInputGradient(NDArray inputs, UnaryOperator<NDArray> objective) {
+        NDArray[] layerInputs = new NDArray[layers.size()];
+        NDArray logits = forward(inputs, layerInputs);
+        return new InputGradient(logits, backward(layerInputs, logitGradient(logits, objective), 0));
+    }
+
+    /** {@code d sum(objective(z)) / d z} at the logits (create_graph), the start of an explicit backward pass. */
+    private NDArray logitGradient(NDArray logits, UnaryOperator<NDArray> objective) {
+        NDArray z = gradHelper.differentiable(logits);
+        return gradHelper.logitGradient(objective.apply(z), z);
+    }
+
+    /** Applies the explicit cotangents of the layers from the last down to {@code to}. */
+    private NDArray backward(NDArray[] layerInputs, NDArray g, int to) {
+        for (int i = layers.size() - 1; i >= to; i--) {
+            g = layers.get(i).cotangent(g, layerInputs[i]);
+        }
+        return g;
     }
 
     private InputGradient inputGradientAt(NDArray x, UnaryOperator<NDArray> objective) {
@@ -243,6 +307,16 @@ public final class Network implements Model, AutoCloseable {
 
     @Override
     public NDArray gradient(NDArray inputs, UnaryOperator<NDArray> function) {
+        return gradient(inputs, function, true);
+    }
+
+    /** As {@link #gradient(NDArray, UnaryOperator)} without create_graph: no graph of the backward pass is recorded. */
+    @Override
+    public NDArray detachedGradient(NDArray inputs, UnaryOperator<NDArray> function) {
+        return gradient(inputs, function, false);
+    }
+
+    private NDArray gradient(NDArray inputs, UnaryOperator<NDArray> function, boolean differentiable) {
         boolean wasGrad = JniUtils.isGradMode();
         if (!wasGrad) {
             JniUtils.setGradMode(true);
@@ -250,7 +324,8 @@ public final class Network implements Model, AutoCloseable {
         nesting++;
         try {
             NDArray leaf = leafCopy(inputs);
-            return gradHelper.gradient(function.apply(leaf), leaf);
+            NDArray out = function.apply(leaf);
+            return differentiable ? gradHelper.gradient(out, leaf) : gradHelper.firstOrderGradient(out, leaf);
         } finally {
             nesting--;
             if (!wasGrad) {
@@ -496,6 +571,19 @@ public final class Network implements Model, AutoCloseable {
      */
     Network withLayersForTest(List<Layer> replacement) {
         return new Network(architecture, replacement, manager, gradHelper, mode);
+    }
+
+    /**
+     * A view that takes input gradients through {@code torch.autograd.grad(create_graph=True)} even
+     * where every layer has an explicit cotangent (tests compare the two). Do not close the view.
+     */
+    Network withAutogradInputGradientsForTest() {
+        return new Network(architecture, layers, manager, gradHelper, mode, false);
+    }
+
+    /** @return whether input gradients are taken by an explicit backward pass */
+    boolean explicitInputGradients() {
+        return explicit;
     }
 
     @Override

@@ -30,6 +30,17 @@ public final class ReluLayer implements Layer {
     }
 
     @Override
+    public boolean hasExplicitCotangent() {
+        return true;
+    }
+
+    /** {@code g * 1[x > 0]}: the derivative at 0 is 0, as in PyTorch. */
+    @Override
+    public NDArray cotangent(NDArray outputGradient, NDArray input) {
+        return outputGradient.mul(input.gt(0).toType(outputGradient.getDataType(), false));
+    }
+
+    @Override
     public boolean supportsIntervals() {
         return true;
     }
