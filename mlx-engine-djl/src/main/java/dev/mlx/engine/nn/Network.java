@@ -42,6 +42,10 @@ public final class Network implements Model, AutoCloseable {
     private final boolean explicit;
     /** See {@link ForwardCache}; replaced by every {@link #logits} call. */
     private ForwardCache forwardCache;
+    /** The recorded forward pass of a {@link #shareForward()} scope, or {@code null}. */
+    private RecordedForward recorded;
+    /** Whether a {@link #shareForward()} scope is open. */
+    private boolean sharing;
     /** Depth of {@link #gradient} calls in progress (networks are used by one thread at a time). */
     private int nesting;
 
@@ -120,7 +124,47 @@ public final class Network implements Model, AutoCloseable {
 
     @Override
     public NDArray logits(NDArray inputs) {
+        if (sharing && explicit && JniUtils.isGradMode()) {
+            NDArray[] layerInputs = new NDArray[layers.size()];
+            NDArray logits = forward(inputs, layerInputs);
+            recorded = new RecordedForward(inputs, layerInputs, logits);
+            return logits;
+        }
         return forward(inputs, null);
+    }
+
+    /**
+     * Opens a scope in which the forward pass of {@link #logits} (with autograd on) is remembered, and an
+     * explicit input gradient at the same inputs (the same array) starts from it instead of running the
+     * network again: a training step's task loss and its penalty's input gradient then share one forward
+     * pass and, in the parameter backward pass, one backward pass through it. The parameters must not
+     * change inside the scope (a training step updates them after it); the scope forgets the pass when
+     * closed.
+     *
+     * @return the scope, for try-with-resources
+     */
+    public SharingScope shareForward() {
+        sharing = true;
+        return () -> {
+            sharing = false;
+            recorded = null;
+        };
+    }
+
+    /** The span of {@link #shareForward()}. */
+    @FunctionalInterface
+    public interface SharingScope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** A forward pass remembered inside {@link #shareForward()}: its inputs (by identity), every layer's input, the logits. */
+    private record RecordedForward(NDArray inputs, NDArray[] layerInputs, NDArray logits) {}
+
+    /** @return the remembered forward pass at exactly these inputs, or {@code null} */
+    private RecordedForward recordedAt(NDArray inputs) {
+        RecordedForward r = recorded;
+        return r != null && r.inputs() == inputs && JniUtils.isGradMode() ? r : null;
     }
 
     /**
@@ -255,6 +299,12 @@ public final class Network implements Model, AutoCloseable {
             int copies, UnaryOperator<NDArray> objective, boolean copy) {
         long n = inputs.getShape().get(0);
         LinearLayer linear = (LinearLayer) layers.get(first);
+        RecordedForward shared = explicit && copies == 1 ? recordedAt(inputs) : null;
+        if (shared != null) {
+            NDArray logits = shared.logits();
+            NDArray g = backward(shared.layerInputs(), logitGradient(logits, objective), first + 1);
+            return maskedColumns(linear, inputs, mask, columns, linear.columnCotangent(g, columns), logits);
+        }
         NDArray flat = inputs.reshape(n, -1);
         NDArray z = flat.get(new NDIndex(":, {}", columns));
         if (copy && !explicit) {
@@ -274,15 +324,23 @@ public final class Network implements Model, AutoCloseable {
         } else {
             gz = gradHelper.gradient(objective.apply(x), z);
         }
+        return maskedColumns(linear, inputs, mask, columns, gz, x);
+    }
+
+    /** The compact gradient {@code gz} of the columns, zeroed where an example's own mask is zero, scattered to the inputs' shape. */
+    private static InputGradient maskedColumns(LinearLayer linear, NDArray inputs, NDArray mask, NDArray columns,
+            NDArray gz, NDArray logits) {
+        long n = inputs.getShape().get(0);
         // zero where this example's own mask is (the columns are the union over the batch)
         NDArray read = mask.reshape(n, -1).get(new NDIndex(":, {}", columns)).neq(0).toType(gz.getDataType(), false);
-        return new InputGradient(x, linear.scatter(gz.mul(read), columns).reshape(inputs.getShape()));
+        return new InputGradient(logits, linear.scatter(gz.mul(read), columns).reshape(inputs.getShape()));
     }
 
     /** The explicit backward pass of {@link #inputGradient}, at the inputs as they are. */
     private InputGradient explicitInputGradient(NDArray inputs, UnaryOperator<NDArray> objective) {
-        NDArray[] layerInputs = new NDArray[layers.size()];
-        NDArray logits = forward(inputs, layerInputs);
+        RecordedForward shared = recordedAt(inputs);
+        NDArray[] layerInputs = shared != null ? shared.layerInputs() : new NDArray[layers.size()];
+        NDArray logits = shared != null ? shared.logits() : forward(inputs, layerInputs);
         return new InputGradient(logits, backward(layerInputs, logitGradient(logits, objective), 0));
     }
 

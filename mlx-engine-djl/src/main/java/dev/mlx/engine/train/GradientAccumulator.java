@@ -185,7 +185,8 @@ public final class GradientAccumulator {
         try (GradientCollector collector = network.manager().getEngine().newGradientCollector()) {
             for (int f = 0; f < k; f++) {
                 double weight = k == 1 ? 1.0 : (double) (b[f + 1] - b[f]) / examples;
-                try (NDScope scope = new NDScope(); NDManager fragment = step.manager().newSubManager()) {
+                try (NDScope scope = new NDScope(); NDManager fragment = step.manager().newSubManager();
+                        Network.SharingScope sharing = network.shareForward()) {
                     scope.suppressNotUsedWarning(); // DJL's idiom: the scope frees the fragment's temporaries on close
                     Batch batch = slicer.slice(b[f], b[f + 1], fragment);
                     TrainingContext context = new TrainingContext(step.epoch(), step.epochs(), step.step(),

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
  * convolutional network with strided convolutions whose input sizes need an output padding, and on
  * an MLP; parameter gradients also against finite differences. A network with a layer without an
  * explicit cotangent (max pooling) keeps autograd. The explicit pass takes no differentiable gradient
- * through a convolution, so oneDNN stays on for the step's backward pass.
+ * through a convolution, so oneDNN stays on for the step's backward pass. Inside
+ * {@link Network#shareForward()} a step's forward pass serves its penalty's input gradient, with the same
+ * parameter gradients.
  */
 class ExplicitInputGradientTest {
     private static final int BATCH = 3;
@@ -85,6 +87,36 @@ class ExplicitInputGradientTest {
                 offset += n;
             }
             assertTrue(checked >= 8, "entries checked: " + checked);
+        });
+    }
+
+    @Test
+    void aStepSharesItsForwardPassWithThePenaltysInputGradientAndGetsTheSameGradients() {
+        forNetworks((net, shape, m, random) -> {
+            NDArray x = m.create(random.doubles(shape.size(), -1, 1).toArray(), shape);
+            // a small mask, so that the MLP's masked gradient takes the compact path as well
+            NDArray mask = m.create(random.doubles(shape.size(), 0, 1).map(v -> v < 0.1 ? 1 : 0).toArray(), shape);
+            NDArray y = m.create(random.longs(BATCH, 0, 3).toArray());
+            NDArray[] seen = new NDArray[2];
+            Function<Model, NDArray> step = model -> {
+                NDArray logits = model.logits(x);
+                InputGradient g = model.maskedInputGradient(x, mask, z -> Losses.perSampleCrossEntropy(z, y));
+                InputGradient full = model.inputGradient(x, z -> Losses.perSampleCrossEntropy(z, y));
+                seen[0] = logits;
+                seen[1] = full.logits();
+                return Losses.perSampleCrossEntropy(logits, y).mean().add(g.gradient().square().sum())
+                        .add(full.gradient().mul(mask).abs().sum());
+            };
+            double[] alone = PenaltyGradients.autograd(net, step);
+            assertFalse(seen[0] == seen[1], "without the scope the input gradient runs its own forward pass");
+            double[] shared;
+            try (Network.SharingScope sharing = net.shareForward()) {
+                shared = PenaltyGradients.autograd(net, step);
+                assertTrue(seen[0] == seen[1], "inside the scope the input gradient starts from the step's forward pass");
+            }
+            assertArrayEquals(alone, shared, 1e-10, "parameter gradients of loss + penalty");
+            net.logits(x);
+            net.inputGradient(x, z -> Losses.perSampleCrossEntropy(z, y));
         });
     }
 
