@@ -63,10 +63,19 @@ public interface Model {
      */
     default InputGradient maskedInputGradient(NDArray inputs, NDArray mask, int copies,
             UnaryOperator<NDArray> objective) {
+        return maskedInputGradient(inputs, stackedMask(mask, copies), objective);
+    }
+
+    /**
+     * @param mask a batch's mask, shape {@code [B, ...]}
+     * @param copies the number of copies of the batch stacked along axis 0
+     * @return the mask of the stacked copies, {@code [copies * B, ...]} (row {@code s * B + n} is example {@code n}'s)
+     */
+    static NDArray stackedMask(NDArray mask, int copies) {
         long[] repeats = new long[mask.getShape().dimension()];
         java.util.Arrays.fill(repeats, 1);
         repeats[0] = copies;
-        return maskedInputGradient(inputs, mask.tile(repeats), objective);
+        return mask.tile(repeats);
     }
 
     /**

@@ -16,7 +16,6 @@ import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.api.train.Scalars;
 import java.util.List;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 
@@ -256,10 +255,7 @@ public final class RandR4Provider implements RegularizerProvider {
                 // the copies differ from the clean examples only where the mask is
                 g = model.maskedInputGradient(inputs, masks, blocks, objective).gradient();
             } else {
-                long[] repeats = new long[masks.getShape().dimension()];
-                Arrays.fill(repeats, 1);
-                repeats[0] = blocks;
-                g = model.maskedInputGradient(inputs, masks.tile(repeats), objective).gradient();
+                g = model.maskedInputGradient(inputs, Model.stackedMask(masks, blocks), objective).gradient();
             }
             if (clean == null) {
                 return new NDArray[] {g.reshape(new Shape(samples, c).addAll(example)), null};

@@ -237,12 +237,15 @@ public final class Network implements Model, AutoCloseable {
     @Override
     public InputGradient maskedInputGradient(NDArray inputs, NDArray mask, UnaryOperator<NDArray> objective) {
         int first = firstLinear;
-        long n = inputs.getShape().get(0);
-        NDArray columns = first < 0 ? null : compactColumns(mask.reshape(n, -1));
+        if (first < 0) {
+            return Model.super.maskedInputGradient(inputs, mask, objective);
+        }
+        NDArray flatMask = mask.reshape(inputs.getShape().get(0), -1);
+        NDArray columns = compactColumns(flatMask);
         if (columns == null) {
             return Model.super.maskedInputGradient(inputs, mask, objective);
         }
-        return compact(first, inputs, mask, columns, 1, objective);
+        return compact(first, inputs, flatMask, columns, 1, objective);
     }
 
     /**
@@ -255,19 +258,17 @@ public final class Network implements Model, AutoCloseable {
             UnaryOperator<NDArray> objective) {
         int first = firstLinear;
         long b = mask.getShape().get(0);
-        NDArray columns = first < 0 || copies < 1 || inputs.getShape().get(0) != copies * b ? null
-                : compactColumns(mask.reshape(b, -1));
+        NDArray flatMask = first < 0 || copies < 1 || inputs.getShape().get(0) != copies * b ? null
+                : mask.reshape(b, -1);
+        NDArray columns = flatMask == null ? null : compactColumns(flatMask);
         if (columns == null || nesting > 0 || inputs.hasGradient()) {
             // inputs differentiated as they are (inside gradient()) need every block's own product
             return Model.super.maskedInputGradient(inputs, mask, copies, objective);
         }
-        long[] repeats = new long[mask.getShape().dimension()];
-        java.util.Arrays.fill(repeats, 1);
-        repeats[0] = copies;
-        return compact(first, inputs, mask.tile(repeats), columns, copies, objective);
+        return compact(first, inputs, Model.stackedMask(flatMask, copies), columns, copies, objective);
     }
 
-    /** The compact path of both masked input gradients; {@code mask} has one row per input row. */
+    /** The compact path of both masked input gradients; {@code mask} is {@code [rows of inputs, features]}. */
     private InputGradient compact(int first, NDArray inputs, NDArray mask, NDArray columns, int copies,
             UnaryOperator<NDArray> objective) {
         boolean wasGrad = JniUtils.isGradMode();
@@ -327,12 +328,14 @@ public final class Network implements Model, AutoCloseable {
         return maskedColumns(linear, inputs, mask, columns, gz, x);
     }
 
-    /** The compact gradient {@code gz} of the columns, zeroed where an example's own mask is zero, scattered to the inputs' shape. */
+    /**
+     * The compact gradient {@code gz} of the columns, zeroed where an example's own mask ({@code [rows,
+     * features]}) is zero, scattered to the inputs' shape.
+     */
     private static InputGradient maskedColumns(LinearLayer linear, NDArray inputs, NDArray mask, NDArray columns,
             NDArray gz, NDArray logits) {
-        long n = inputs.getShape().get(0);
         // zero where this example's own mask is (the columns are the union over the batch)
-        NDArray read = mask.reshape(n, -1).get(new NDIndex(":, {}", columns)).neq(0).toType(gz.getDataType(), false);
+        NDArray read = mask.get(new NDIndex(":, {}", columns)).neq(0).toType(gz.getDataType(), false);
         return new InputGradient(logits, linear.scatter(gz.mul(read), columns).reshape(inputs.getShape()));
     }
 
