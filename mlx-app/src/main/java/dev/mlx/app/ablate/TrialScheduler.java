@@ -73,16 +73,26 @@ public final class TrialScheduler {
      */
     public Optional<TrialResult> complete(Trial trial) {
         Path file = folder(trial).resolve(TrialRunner.RESULT_FILE);
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
         try {
-            TrialResult r = TrialRunner.JSON.readValue(file.toFile(), TrialResult.class);
+            java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(file);
+            Parsed cached = parsed.get(file);
+            TrialResult r;
+            if (cached != null && cached.modified().equals(modified)) {
+                r = cached.result();
+            } else {
+                r = TrialRunner.JSON.readValue(file.toFile(), TrialResult.class);
+                parsed.put(file, new Parsed(modified, r));
+            }
             return r.trial().equals(trial) ? Optional.of(r) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }
     }
+
+    /** A result file parsed once: {@link #complete} is asked for the same trials several times in one sweep. */
+    private record Parsed(java.nio.file.attribute.FileTime modified, TrialResult result) {}
+
+    private final Map<Path, Parsed> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Finds, for every planned trial that is not complete here, a finished trial in {@code sources}

@@ -3,6 +3,7 @@ package dev.mlx.app.command;
 import dev.mlx.engine.train.EpochMetrics;
 import dev.mlx.engine.train.TrainingListener;
 import java.io.PrintStream;
+import dev.mlx.app.exec.Durations;
 import java.util.Locale;
 import java.util.function.DoubleSupplier;
 
@@ -79,7 +80,7 @@ final class ProgressListener implements TrainingListener {
         double left = perStep * (steps - step) + (epochs - epoch) * (Double.isNaN(lastEpochSeconds)
                 ? perStep * steps : lastEpochSeconds);
         return String.format(Locale.ROOT, "%d/%d  %.0f samples/s  ETA %s  loss+penalty %.4f", step, steps,
-                step * (double) batchSize / seconds, duration(left), loss);
+                step * (double) batchSize / seconds, Durations.format(left), loss);
     }
 
     private String bar(int epoch, int step, int steps, long now, double loss) {
@@ -92,15 +93,6 @@ final class ProgressListener implements TrainingListener {
     private String line(int epoch, int step, int steps, long now, double loss) {
         return String.format(Locale.ROOT, "%-8s epoch %2d/%d step %s", label, epoch, epochs,
                 facts(epoch, step, steps, now, loss));
-    }
-
-    static String duration(double seconds) {
-        if (!Double.isFinite(seconds)) {
-            return "?";
-        }
-        long s = Math.round(seconds);
-        return s < 60 ? s + "s" : s < 3600 ? (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s"
-                : (s / 3600) + "h" + String.format(Locale.ROOT, "%02d", (s % 3600) / 60) + "m";
     }
 
     @Override

@@ -85,18 +85,7 @@ public final class TrialProgress {
         // a cluster's capacity is unknown: the most trials seen running at once stands for it
         int width = Math.max(1, Math.min(parallelism, mostRunning));
         double seconds = mean * (queued() + 0.5 * running) / Math.min(width, left);
-        return "ETA " + duration(seconds);
-    }
-
-    /** @return seconds as {@code 45 s}, {@code 12 min} or {@code 3.4 h} */
-    static String duration(double seconds) {
-        if (seconds < 90) {
-            return Math.round(seconds) + " s";
-        }
-        if (seconds < 5400) {
-            return Math.round(seconds / 60) + " min";
-        }
-        return String.format(Locale.ROOT, "%.1f h", seconds / 3600);
+        return "ETA " + Durations.format(seconds);
     }
 
     private void print() {

@@ -89,7 +89,7 @@ class ExecutorOptionsTest {
         p.ended(true, 30);
         assertEquals("3 done, 0 running, 0 queued, 1 failed of 4; finished", p.status());
         assertEquals(8, out.toString(StandardCharsets.UTF_8).lines().count(), "one line per start and per end");
-        assertEquals("12 min", TrialProgress.duration(720));
-        assertEquals("2.0 h", TrialProgress.duration(7200));
+        assertEquals("12 min", Durations.format(720));
+        assertEquals("2.0 h", Durations.format(7200));
     }
 }
