@@ -82,23 +82,7 @@ class CompactInputGradientTest {
                     z -> Losses.perSampleCrossEntropy(z, y)).gradient().mul(mask).square().sum());
             assertArrayEquals(dense, compact, 1e-10, "parameter gradients, compact against dense");
 
-            List<Parameter> params = net.trainableParameters();
-            int offset = 0;
-            int checked = 0;
-            for (Parameter p : params) {
-                int n = Math.toIntExact(p.array().size());
-                for (int k = 0; k < 3; k++) {
-                    int i = random.nextInt(n);
-                    double h = 1e-6;
-                    double fd = (PenaltyGradients.bumped(net, p, i, h, penalty, m)
-                            - PenaltyGradients.bumped(net, p, i, -h, penalty, m)) / (2 * h);
-                    double analytic = compact[offset + i];
-                    assertTrue(Math.abs(fd - analytic) <= 1e-5 * Math.max(1, Math.abs(fd)),
-                            p.name() + "[" + i + "]: autograd " + analytic + " vs finite differences " + fd);
-                    checked++;
-                }
-                offset += n;
-            }
+            int checked = PenaltyGradients.checkAgainstFiniteDifferences(net, penalty, compact, 3, random, m);
             assertTrue(checked >= 12, "entries checked: " + checked);
         });
     }

@@ -70,22 +70,7 @@ class ExplicitInputGradientTest {
                 assertArrayEquals(expected, detached.toDoubleArray(), 1e-10, "the same gradient, detached");
             }
 
-            int offset = 0;
-            int checked = 0;
-            for (Parameter p : net.trainableParameters()) {
-                int n = Math.toIntExact(p.array().size());
-                for (int k = 0; k < 2; k++) {
-                    int i = random.nextInt(n);
-                    double h = 1e-6;
-                    double fd = (PenaltyGradients.bumped(net, p, i, h, rrr, m)
-                            - PenaltyGradients.bumped(net, p, i, -h, rrr, m)) / (2 * h);
-                    assertTrue(Math.abs(fd - viaExplicit[offset + i]) <= 1e-5 * Math.max(1, Math.abs(fd)),
-                            p.name() + "[" + i + "]: explicit " + viaExplicit[offset + i] + " vs finite differences "
-                                    + fd);
-                    checked++;
-                }
-                offset += n;
-            }
+            int checked = PenaltyGradients.checkAgainstFiniteDifferences(net, rrr, viaExplicit, 2, random, m);
             assertTrue(checked >= 8, "entries checked: " + checked);
         });
     }

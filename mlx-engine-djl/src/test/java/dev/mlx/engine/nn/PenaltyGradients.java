@@ -33,6 +33,33 @@ final class PenaltyGradients {
         return all.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /**
+     * Checks {@code perParameter} random entries of every trainable parameter's gradient against
+     * central finite differences (step 1e-6, relative tolerance 1e-5).
+     *
+     * @param analytic the gradients, as {@link #autograd} returns them
+     * @return how many entries were checked
+     */
+    static int checkAgainstFiniteDifferences(Network net, Function<Model, NDArray> penalty, double[] analytic,
+            int perParameter, java.util.SplittableRandom random, NDManager m) {
+        int offset = 0;
+        int checked = 0;
+        for (Parameter p : net.trainableParameters()) {
+            int n = Math.toIntExact(p.array().size());
+            for (int k = 0; k < perParameter; k++) {
+                int i = random.nextInt(n);
+                double h = 1e-6;
+                double fd = (bumped(net, p, i, h, penalty, m) - bumped(net, p, i, -h, penalty, m)) / (2 * h);
+                org.junit.jupiter.api.Assertions.assertTrue(
+                        Math.abs(fd - analytic[offset + i]) <= 1e-5 * Math.max(1, Math.abs(fd)),
+                        p.name() + "[" + i + "]: autograd " + analytic[offset + i] + " vs finite differences " + fd);
+                checked++;
+            }
+            offset += n;
+        }
+        return checked;
+    }
+
     /** @return the penalty at {@code theta + delta e_i} of parameter {@code p} (restored before returning) */
     static double bumped(Network net, Parameter p, int i, double delta, Function<Model, NDArray> penalty,
             NDManager m) {
