@@ -180,6 +180,54 @@ public final class Conv2dLayer implements Layer {
         return transposed(outputGradient, weight.array(), input.getShape());
     }
 
+    /**
+     * @param in a window of this layer's input
+     * @param outHeight the output's height
+     * @param outWidth the output's width
+     * @return the window of the outputs whose receptive fields meet {@code in} (the only outputs whose
+     *     cotangents reach it)
+     */
+    Window touched(Window in, long outHeight, long outWidth) {
+        return new Window(firstTouching(in.r0()), Math.min(outHeight, lastTouching(in.r1()) + 1),
+                firstTouching(in.c0()), Math.min(outWidth, lastTouching(in.c1()) + 1));
+    }
+
+    /** @return the first output whose receptive field {@code [q s - p, q s - p + k)} ends at or after {@code a} */
+    private long firstTouching(long a) {
+        return Math.max(0, -Math.floorDiv(-(a + paddingSize - kernel() + 1), strideSize));
+    }
+
+    /** @return the last output whose receptive field starts before {@code b} */
+    private long lastTouching(long b) {
+        return Math.floorDiv(b - 1 + paddingSize, strideSize);
+    }
+
+    /**
+     * {@link #cotangent} on a window: the cotangent of the input window {@code in} from the output
+     * cotangent {@code g} given on the window {@code out = touched(in, ...)} only, exact because no other
+     * output reaches {@code in}; a transposed convolution over the window alone, cropped.
+     *
+     * @param g the output cotangent on {@code out}, {@code [B, O, out rows, out columns]}
+     * @param out the output window
+     * @param in the input window
+     * @return the input cotangent on {@code in}, or {@code null} if {@code in} reaches input positions that no
+     *     output covers (then the caller takes the whole input)
+     */
+    NDArray windowCotangent(NDArray g, Window out, Window in) {
+        int k = kernel();
+        long offR = out.r0() * strideSize - paddingSize;
+        long offC = out.c0() * strideSize - paddingSize;
+        long lenR = (out.r1() - out.r0() - 1) * strideSize + k;
+        long lenC = (out.c1() - out.c0() - 1) * strideSize + k;
+        if (out.r1() <= out.r0() || out.c1() <= out.c0() || in.r0() < offR || in.r1() > offR + lenR
+                || in.c0() < offC || in.c1() > offC + lenC) {
+            return null;
+        }
+        NDArray full = gradHelper.transposedConvolution(g, weight.array(), strideSize, 0, 0, 0);
+        return full.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}, {}:{}", in.r0() - offR, in.r1() - offR,
+                in.c0() - offC, in.c1() - offC));
+    }
+
     /** |W|, created on the manager of {@code like} (the batch's), not on the parameters' manager. */
     private NDArray absWeight(NDArray like) {
         NDArray abs = weight.array().abs();
