@@ -214,6 +214,26 @@ public final class Conv2dLayer implements Layer {
      *     output covers (then the caller takes the whole input)
      */
     NDArray windowCotangent(NDArray g, Window out, Window in) {
+        return windowTransposed(g, weight.array(), out, in);
+    }
+
+    /**
+     * {@link #backwardInterval} on windows, as {@link #windowCotangent}: {@code convT(mu_G, W)} and
+     * {@code convT(r_G, |W|)} over the output window, cropped to the input window.
+     *
+     * @return the input cotangent interval on {@code in}, or {@code null} as {@link #windowCotangent}
+     */
+    Interval windowBackwardInterval(Interval outputGradient, Window out, Window in) {
+        NDArray mu = windowTransposed(outputGradient.centre(), weight.array(), out, in);
+        if (mu == null) {
+            return null;
+        }
+        NDArray rG = outputGradient.radius();
+        NDArray r = windowTransposed(rG, absWeight(rG), out, in);
+        return new Interval(mu.sub(r), mu.add(r));
+    }
+
+    private NDArray windowTransposed(NDArray g, NDArray kernel, Window out, Window in) {
         int k = kernel();
         long offR = out.r0() * strideSize - paddingSize;
         long offC = out.c0() * strideSize - paddingSize;
@@ -223,7 +243,7 @@ public final class Conv2dLayer implements Layer {
                 || in.c0() < offC || in.c1() > offC + lenC) {
             return null;
         }
-        NDArray full = gradHelper.transposedConvolution(g, weight.array(), strideSize, 0, 0, 0);
+        NDArray full = gradHelper.transposedConvolution(g, kernel, strideSize, 0, 0, 0);
         return full.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}, {}:{}", in.r0() - offR, in.r1() - offR,
                 in.c0() - offC, in.c1() - offC));
     }

@@ -54,16 +54,17 @@ public final class Network implements Model, AutoCloseable {
 
     Network(Architecture architecture, List<Layer> layers, NDManager manager, TorchScriptGradHelper gradHelper,
             NetworkMode mode) {
-        this(architecture, layers, manager, gradHelper, mode, layers.stream().allMatch(Layer::hasExplicitCotangent));
+        this(architecture, layers, manager, gradHelper, mode, layers.stream().allMatch(Layer::hasExplicitCotangent),
+                true);
     }
 
     private Network(Architecture architecture, List<Layer> layers, NDManager manager, TorchScriptGradHelper gradHelper,
-            NetworkMode mode, boolean explicit) {
+            NetworkMode mode, boolean explicit, boolean windows) {
         this.architecture = architecture;
         this.layers = List.copyOf(layers);
         this.firstLinear = firstLinear(this.layers);
         this.explicit = explicit;
-        this.flattenAfterConvs = flattenAfterConvs(this.layers);
+        this.flattenAfterConvs = windows ? flattenAfterConvs(this.layers) : -1;
         this.manager = manager;
         this.gradHelper = gradHelper;
         this.mode = mode;
@@ -645,6 +646,11 @@ public final class Network implements Model, AutoCloseable {
                 requireBackwardIntervals();
                 Interval g;
                 if (first < 0) {
+                    Interval windowed = flattenAfterConvs > 0 ? windowedBackward(steps, input, logitGradient, mask)
+                            : null;
+                    if (windowed != null) {
+                        return windowed;
+                    }
                     g = backward(steps, logitGradient, steps.size() - 1, 0);
                 } else {
                     g = backward(steps, logitGradient, steps.size() - 1, first + 1);
@@ -656,6 +662,51 @@ public final class Network implements Model, AutoCloseable {
                 return new Interval(g.lower().mul(mask), g.upper().mul(mask));
             }
         };
+    }
+
+    /**
+     * The backward interval pass of a masked input gradient on a network that starts with convolutions
+     * and ReLUs, on windows below the flatten (as {@link #windowed} does for the point gradient): the
+     * bounds on the masked positions need the cotangent bounds of each layer only on the positions that
+     * reach the mask's bounding box.
+     *
+     * @return the masked bounds, or {@code null} when the window does not pay or does not apply
+     */
+    private Interval windowedBackward(List<IntervalStep> steps, Interval input, Interval logitGradient, NDArray mask) {
+        Shape shape = input.lower().getShape();
+        if (shape.dimension() != 4 || !mask.getShape().equals(shape)) {
+            return null;
+        }
+        Window box = maskBox(mask);
+        if (box == null || box.area() > COMPACT_SHARE * shape.get(2) * shape.get(3)) {
+            return null;
+        }
+        int flatten = flattenAfterConvs;
+        Window[] windows = new Window[flatten + 1];
+        windows[0] = box;
+        for (int i = 0; i < flatten; i++) {
+            Shape out = steps.get(i).output().lower().getShape();
+            windows[i + 1] = layers.get(i) instanceof Conv2dLayer conv ? conv.touched(windows[i], out.get(2),
+                    out.get(3)) : windows[i];
+        }
+        Interval g = backward(steps, logitGradient, steps.size() - 1, flatten + 1);
+        Shape flatIn = steps.get(flatten - 1).output().lower().getShape();
+        Window top = windows[flatten];
+        g = new Interval(top.of(g.lower().reshape(flatIn)), top.of(g.upper().reshape(flatIn)));
+        for (int i = flatten - 1; i >= 0; i--) {
+            Interval in = i == 0 ? input : steps.get(i - 1).output();
+            if (layers.get(i) instanceof Conv2dLayer conv) {
+                g = conv.windowBackwardInterval(g, windows[i + 1], windows[i]);
+                if (g == null) {
+                    return null;
+                }
+            } else {
+                Window w = windows[i];
+                g = layers.get(i).backwardInterval(g, new Interval(w.of(in.lower()), w.of(in.upper())));
+            }
+        }
+        NDArray m = box.of(mask);
+        return new Interval(embed(g.lower().mul(m), box, shape), embed(g.upper().mul(m), box, shape));
     }
 
     /** Applies the backward maps of {@code steps[from]} down to {@code steps[to]} (none if {@code from < to}). */
@@ -780,10 +831,11 @@ public final class Network implements Model, AutoCloseable {
 
     /**
      * A view that takes input gradients through {@code torch.autograd.grad(create_graph=True)} even
-     * where every layer has an explicit cotangent (tests compare the two). Do not close the view.
+     * where every layer has an explicit cotangent, and their bounds on whole feature maps (no windows):
+     * the reference that tests compare the explicit and windowed passes with. Do not close the view.
      */
-    Network withAutogradInputGradientsForTest() {
-        return new Network(architecture, layers, manager, gradHelper, mode, false);
+    Network referenceForTest() {
+        return new Network(architecture, layers, manager, gradHelper, mode, false, false);
     }
 
     /** @return whether input gradients are taken by an explicit backward pass */

@@ -42,7 +42,7 @@ class ExplicitInputGradientTest {
     void theExplicitPassEqualsAutogradOnValuesParameterGradientsAndAscents() {
         forNetworks((net, shape, m, random) -> {
             assertTrue(net.explicitInputGradients(), "every layer of " + net.architecture() + " has a cotangent");
-            Network reference = net.withAutogradInputGradientsForTest();
+            Network reference = net.referenceForTest();
             NDArray x = m.create(random.doubles(shape.size(), -1, 1).toArray(), shape);
             NDArray mask = m.create(random.doubles(shape.size(), 0, 1).map(v -> v < 0.3 ? 1 : 0).toArray(), shape);
             NDArray y = m.create(random.longs(BATCH, 0, 3).toArray());
@@ -117,7 +117,7 @@ class ExplicitInputGradientTest {
             NDArray x = m.create(random.doubles(12, -1, 1).toArray(), new Shape(2, 6));
             NDArray y = m.create(new long[] {0, 1});
             NDArray explicit = net.inputGradient(x, z -> Losses.perSampleCrossEntropy(z, y)).gradient();
-            NDArray autograd = net.withAutogradInputGradientsForTest()
+            NDArray autograd = net.referenceForTest()
                     .inputGradient(x, z -> Losses.perSampleCrossEntropy(z, y)).gradient();
             assertArrayEquals(autograd.toDoubleArray(), explicit.toDoubleArray(), 1e-12);
             assertTrue(explicit.abs().max().getDouble() > 1e-6);

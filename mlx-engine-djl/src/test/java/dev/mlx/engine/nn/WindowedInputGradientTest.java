@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
  * The windowed masked input gradient of a convolutional network ({@link Network#maskedInputGradient} when
  * the mask's bounding box is small): against autograd's full input gradient times the mask, for patches
  * in every corner, on an edge and in the middle of odd-sized images, through strided and padded
- * convolutions (so windows are clipped at the borders, and some reach positions no output covers, which
- * take the full pass): the values, the parameter gradients of an RRR penalty (also against finite
+ * convolutions (so windows are clipped at the borders): the values, the parameter gradients of an RRR penalty (also against finite
  * differences), the gradient with respect to the inputs of a function of it (an attack's ascent), and the
- * copies variant (Rand-R4's noisy copies); inside a step's shared forward pass as well.
+ * copies variant (Rand-R4's noisy copies) inside a step's shared forward pass; and Cert-R4's interval bounds on
+ * the masked input gradient over the masked box with their parameter gradients.
  */
 class WindowedInputGradientTest {
     private static final int BATCH = 3;
@@ -38,8 +38,9 @@ class WindowedInputGradientTest {
     @Test
     void theWindowedGradientEqualsTheFullOneOnTheMaskAndItsParameterAndInputGradientsToo() {
         forNetworks((net, m, random) -> {
-            Network reference = net.withAutogradInputGradientsForTest();
+            Network reference = net.referenceForTest();
             Shape shape = new Shape(BATCH, C, H, W);
+            List<double[][]> bounds = new java.util.ArrayList<>();
             for (int[] corner : corners()) {
                 NDArray x = m.create(random.doubles(shape.size(), -1, 1).toArray(), shape);
                 NDArray mask = patch(m, random, corner[0], corner[1]);
@@ -77,6 +78,25 @@ class WindowedInputGradientTest {
                     return model.maskedInputGradient(inputs, mask, 3, z -> Losses.perSampleCrossEntropy(z, ys))
                             .gradient().square().sum();
                 };
+                // Cert-R4's bounds on the masked input gradient over the masked box: the same on windows
+                for (Network n : List.of(net, reference)) {
+                    dev.mlx.api.train.IntervalPass pass = n.intervalBounds().propagateMaskedBox(x, mask, 0.3);
+                    dev.mlx.api.train.Interval eta = pass.maskedInputGradient(
+                            dev.mlx.engine.method.CrossEntropyBounds.logitGradient(pass.logits(), y), mask);
+                    bounds.add(new double[][] {eta.lower().toDoubleArray(), eta.upper().toDoubleArray()});
+                }
+                assertArrayEquals(bounds.get(1)[0], bounds.get(0)[0], 1e-12, "lower bounds, " + where);
+                assertArrayEquals(bounds.get(1)[1], bounds.get(0)[1], 1e-12, "upper bounds, " + where);
+                bounds.clear();
+                Function<Model, NDArray> cert = model -> {
+                    dev.mlx.api.train.IntervalPass pass = model.intervalBounds().propagateMaskedBox(x, mask, 0.3);
+                    dev.mlx.api.train.Interval eta = pass.maskedInputGradient(
+                            dev.mlx.engine.method.CrossEntropyBounds.logitGradient(pass.logits(), y), mask);
+                    return eta.lower().abs().add(eta.upper().abs()).sum();
+                };
+                assertArrayEquals(PenaltyGradients.autograd(reference, cert), PenaltyGradients.autograd(net, cert),
+                        1e-10, "parameter gradients of Cert-R4's term, " + where);
+
                 double[] sharedWindowed;
                 try (Network.SharingScope sharing = net.shareForward()) {
                     sharedWindowed = PenaltyGradients.autograd(net, copies);
