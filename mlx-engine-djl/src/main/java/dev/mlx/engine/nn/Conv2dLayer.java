@@ -248,6 +248,53 @@ public final class Conv2dLayer implements Layer {
                 in.c0() - offC, in.c1() - offC));
     }
 
+    /**
+     * The radius {@code conv(r, |W|)} of a forward interval step on the output window {@code out =
+     * touched(in, ...)}, for a radius that is zero outside the input window {@code in}: the outputs
+     * outside {@code out} do not see {@code in}, so their radius is zero. The convolution runs over the
+     * input rows and columns that {@code out} reads, with the zero padding at the image's borders made
+     * explicit.
+     *
+     * @param r the input radius, {@code [B, C, H, W]}, zero outside {@code in}
+     * @return the output radius on {@code out}, or {@code null} for an empty window
+     */
+    NDArray windowRadius(NDArray r, Window in, Window out) {
+        if (out.r1() <= out.r0() || out.c1() <= out.c0()) {
+            return null;
+        }
+        int k = kernel();
+        Shape shape = r.getShape();
+        long a = out.r0() * strideSize - paddingSize;
+        long b = (out.r1() - 1) * strideSize - paddingSize + k;
+        long c = out.c0() * strideSize - paddingSize;
+        long d = (out.c1() - 1) * strideSize - paddingSize + k;
+        NDArray region = r.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}, {}:{}", Math.max(0, a),
+                Math.min(shape.get(2), b), Math.max(0, c), Math.min(shape.get(3), d)));
+        region = padZeros(region, 2, Math.max(0, -a), Math.max(0, b - shape.get(2)));
+        region = padZeros(region, 3, Math.max(0, -c), Math.max(0, d - shape.get(3)));
+        return Conv2d.conv2d(region, absWeight(region), null, stride, new Shape(0, 0)).singletonOrThrow();
+    }
+
+    /** @return {@code a} with {@code before} and {@code after} zeros added along {@code axis} */
+    private static NDArray padZeros(NDArray a, int axis, long before, long after) {
+        if (before == 0 && after == 0) {
+            return a;
+        }
+        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+        long[] dims = a.getShape().getShape();
+        if (before > 0) {
+            dims[axis] = before;
+            parts.add(a.getManager().zeros(new Shape(dims), a.getDataType()));
+        }
+        parts.add(a);
+        if (after > 0) {
+            long[] tail = a.getShape().getShape();
+            tail[axis] = after;
+            parts.add(a.getManager().zeros(new Shape(tail), a.getDataType()));
+        }
+        return ai.djl.ndarray.NDArrays.concat(parts, axis);
+    }
+
     /** |W|, created on the manager of {@code like} (the batch's), not on the parameters' manager. */
     private NDArray absWeight(NDArray like) {
         NDArray abs = weight.array().abs();

@@ -436,6 +436,13 @@ public final class Network implements Model, AutoCloseable {
         return ai.djl.ndarray.NDArrays.concat(parts, 3);
     }
 
+    /** @return {@link #maskBox} of a box's widths if it covers at most {@link #COMPACT_SHARE} of the image, else {@code null} */
+    private static Window smallBox(NDArray widths) {
+        Shape shape = widths.getShape();
+        Window box = maskBox(widths);
+        return box == null || box.area() > COMPACT_SHARE * shape.get(2) * shape.get(3) ? null : box;
+    }
+
     /** @return the bounding box of the mask's non-zero positions over the batch and channels, or {@code null} if none (two host reads) */
     private static Window maskBox(NDArray mask) {
         NDArray any = mask.abs().sum(new int[] {0, 1});
@@ -606,11 +613,29 @@ public final class Network implements Model, AutoCloseable {
         int first = firstLinear;
         List<IntervalStep> steps = new ArrayList<>(layers.size());
         Interval current = input;
+        // a box that moves a small window of an image: the radius lives in the window's cone below the flatten
+        Window window = flattenAfterConvs > 0 && input.lower().getShape().dimension() == 4 ? smallBox(input.width())
+                : null;
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             IntervalStep step;
             NDArray columns = i == first ? compactColumns(current.width()) : null;
-            if (columns != null) {
+            if (window != null && i < flattenAfterConvs && layer instanceof Conv2dLayer conv) {
+                Interval in = current;
+                NDArray muOut = conv.forward(in.centre());
+                Shape outShape = muOut.getShape();
+                Window out = conv.touched(window, outShape.get(2), outShape.get(3));
+                NDArray r = conv.windowRadius(in.radius(), window, out);
+                if (r == null) {
+                    window = null;
+                    step = layer.intervalStep(current);
+                } else {
+                    NDArray rOut = embed(r, out, outShape);
+                    step = new IntervalStep(new Interval(muOut.sub(rOut), muOut.add(rOut)),
+                            g -> conv.backwardInterval(g, in));
+                    window = out;
+                }
+            } else if (columns != null) {
                 LinearLayer linear = (LinearLayer) layer;
                 Interval in = current;
                 NDArray mu = null;

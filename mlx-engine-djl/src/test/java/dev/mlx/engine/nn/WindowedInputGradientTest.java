@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * convolutions (so windows are clipped at the borders): the values, the parameter gradients of an RRR penalty (also against finite
  * differences), the gradient with respect to the inputs of a function of it (an attack's ascent), and the
  * copies variant (Rand-R4's noisy copies) inside a step's shared forward pass; and Cert-R4's interval bounds on
- * the masked input gradient over the masked box with their parameter gradients.
+ * the masked input gradient over the masked box with their parameter gradients, and the logit bounds
+ * (whose forward radius runs on windows too).
  */
 class WindowedInputGradientTest {
     private static final int BATCH = 3;
@@ -83,8 +84,11 @@ class WindowedInputGradientTest {
                     dev.mlx.api.train.IntervalPass pass = n.intervalBounds().propagateMaskedBox(x, mask, 0.3);
                     dev.mlx.api.train.Interval eta = pass.maskedInputGradient(
                             dev.mlx.engine.method.CrossEntropyBounds.logitGradient(pass.logits(), y), mask);
-                    bounds.add(new double[][] {eta.lower().toDoubleArray(), eta.upper().toDoubleArray()});
+                    bounds.add(new double[][] {eta.lower().toDoubleArray(), eta.upper().toDoubleArray(),
+                        pass.logits().lower().toDoubleArray(), pass.logits().upper().toDoubleArray()});
                 }
+                assertArrayEquals(bounds.get(1)[2], bounds.get(0)[2], 1e-12, "lower logit bounds, " + where);
+                assertArrayEquals(bounds.get(1)[3], bounds.get(0)[3], 1e-12, "upper logit bounds, " + where);
                 assertArrayEquals(bounds.get(1)[0], bounds.get(0)[0], 1e-12, "lower bounds, " + where);
                 assertArrayEquals(bounds.get(1)[1], bounds.get(0)[1], 1e-12, "upper bounds, " + where);
                 bounds.clear();
