@@ -362,7 +362,7 @@ public final class Network implements Model, AutoCloseable {
         if (shape.dimension() != 4 || !mask.getShape().equals(shape)) {
             return null;
         }
-        Window box = maskBox(mask);
+        Window box = Window.bounding(mask);
         if (box == null || box.area() > COMPACT_SHARE * shape.get(2) * shape.get(3)) {
             return null;
         }
@@ -395,83 +395,12 @@ public final class Network implements Model, AutoCloseable {
                 }
             }
             NDArray read = box.of(mask).neq(0).toType(g.getDataType(), false);
-            return new InputGradient(logits, embed(g.mul(read), box, shape));
+            return new InputGradient(logits, Window.embed(g.mul(read), box, shape));
         } finally {
             if (!wasGrad) {
                 JniUtils.setGradMode(false);
             }
         }
-    }
-
-    /** @return {@code window} placed in zeros of {@code shape} (concatenations, so the result stays differentiable) */
-    private static NDArray embed(NDArray window, Window w, Shape shape) {
-        NDManager m = window.getManager();
-        ai.djl.ndarray.types.DataType type = window.getDataType();
-        long b = shape.get(0);
-        long c = shape.get(1);
-        NDArray rows = window;
-        long width = w.c1() - w.c0();
-        if (w.r0() > 0 || w.r1() < shape.get(2)) {
-            ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
-            if (w.r0() > 0) {
-                parts.add(m.zeros(new Shape(b, c, w.r0(), width), type));
-            }
-            parts.add(window);
-            if (w.r1() < shape.get(2)) {
-                parts.add(m.zeros(new Shape(b, c, shape.get(2) - w.r1(), width), type));
-            }
-            rows = ai.djl.ndarray.NDArrays.concat(parts, 2);
-        }
-        if (w.c0() == 0 && w.c1() == shape.get(3)) {
-            return rows;
-        }
-        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
-        if (w.c0() > 0) {
-            parts.add(m.zeros(new Shape(b, c, shape.get(2), w.c0()), type));
-        }
-        parts.add(rows);
-        if (w.c1() < shape.get(3)) {
-            parts.add(m.zeros(new Shape(b, c, shape.get(2), shape.get(3) - w.c1()), type));
-        }
-        return ai.djl.ndarray.NDArrays.concat(parts, 3);
-    }
-
-    /** @return {@link #maskBox} of a box's widths if it covers at most {@link #COMPACT_SHARE} of the image, else {@code null} */
-    private static Window smallBox(NDArray widths) {
-        Shape shape = widths.getShape();
-        Window box = maskBox(widths);
-        return box == null || box.area() > COMPACT_SHARE * shape.get(2) * shape.get(3) ? null : box;
-    }
-
-    /** @return the bounding box of the mask's non-zero positions over the batch and channels, or {@code null} if none (two host reads) */
-    private static Window maskBox(NDArray mask) {
-        NDArray any = mask.abs().sum(new int[] {0, 1});
-        boolean[] rows = any.sum(new int[] {1}).gt(0).toBooleanArray();
-        boolean[] cols = any.sum(new int[] {0}).gt(0).toBooleanArray();
-        int r0 = first(rows);
-        int c0 = first(cols);
-        if (r0 < 0 || c0 < 0) {
-            return null;
-        }
-        return new Window(r0, last(rows) + 1, c0, last(cols) + 1);
-    }
-
-    private static int first(boolean[] a) {
-        for (int i = 0; i < a.length; i++) {
-            if (a[i]) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int last(boolean[] a) {
-        for (int i = a.length - 1; i >= 0; i--) {
-            if (a[i]) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** The explicit backward pass of {@link #inputGradient}, at the inputs as they are. */
@@ -614,7 +543,7 @@ public final class Network implements Model, AutoCloseable {
         List<IntervalStep> steps = new ArrayList<>(layers.size());
         Interval current = input;
         // a box that moves a small window of an image: the radius lives in the window's cone below the flatten
-        Window window = flattenAfterConvs > 0 && input.lower().getShape().dimension() == 4 ? smallBox(input.width())
+        Window window = flattenAfterConvs > 0 && input.lower().getShape().dimension() == 4 ? Window.small(input.width(), COMPACT_SHARE)
                 : null;
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
@@ -630,7 +559,7 @@ public final class Network implements Model, AutoCloseable {
                     window = null;
                     step = layer.intervalStep(current);
                 } else {
-                    NDArray rOut = embed(r, out, outShape);
+                    NDArray rOut = Window.embed(r, out, outShape);
                     step = new IntervalStep(new Interval(muOut.sub(rOut), muOut.add(rOut)),
                             g -> conv.backwardInterval(g, in));
                     window = out;
@@ -702,7 +631,7 @@ public final class Network implements Model, AutoCloseable {
         if (shape.dimension() != 4 || !mask.getShape().equals(shape)) {
             return null;
         }
-        Window box = maskBox(mask);
+        Window box = Window.bounding(mask);
         if (box == null || box.area() > COMPACT_SHARE * shape.get(2) * shape.get(3)) {
             return null;
         }
@@ -731,7 +660,7 @@ public final class Network implements Model, AutoCloseable {
             }
         }
         NDArray m = box.of(mask);
-        return new Interval(embed(g.lower().mul(m), box, shape), embed(g.upper().mul(m), box, shape));
+        return new Interval(Window.embed(g.lower().mul(m), box, shape), Window.embed(g.upper().mul(m), box, shape));
     }
 
     /** Applies the backward maps of {@code steps[from]} down to {@code steps[to]} (none if {@code from < to}). */

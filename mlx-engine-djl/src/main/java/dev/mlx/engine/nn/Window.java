@@ -1,7 +1,9 @@
 package dev.mlx.engine.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * A rectangle of a feature map's positions: rows {@code [r0, r1)}, columns {@code [c0, c1)}; the part of
@@ -25,4 +27,80 @@ record Window(long r0, long r1, long c0, long c1) {
     NDArray of(NDArray a) {
         return a.get(new NDIndex(":, :, {}:{}, {}:{}", r0, r1, c0, c1));
     }
+
+    /** @return {@code window} placed in zeros of {@code shape} (concatenations, so the result stays differentiable) */
+    static NDArray embed(NDArray window, Window w, Shape shape) {
+        NDManager m = window.getManager();
+        ai.djl.ndarray.types.DataType type = window.getDataType();
+        long b = shape.get(0);
+        long c = shape.get(1);
+        NDArray rows = window;
+        long width = w.c1() - w.c0();
+        if (w.r0() > 0 || w.r1() < shape.get(2)) {
+            ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+            if (w.r0() > 0) {
+                parts.add(m.zeros(new Shape(b, c, w.r0(), width), type));
+            }
+            parts.add(window);
+            if (w.r1() < shape.get(2)) {
+                parts.add(m.zeros(new Shape(b, c, shape.get(2) - w.r1(), width), type));
+            }
+            rows = ai.djl.ndarray.NDArrays.concat(parts, 2);
+        }
+        if (w.c0() == 0 && w.c1() == shape.get(3)) {
+            return rows;
+        }
+        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+        if (w.c0() > 0) {
+            parts.add(m.zeros(new Shape(b, c, shape.get(2), w.c0()), type));
+        }
+        parts.add(rows);
+        if (w.c1() < shape.get(3)) {
+            parts.add(m.zeros(new Shape(b, c, shape.get(2), shape.get(3) - w.c1()), type));
+        }
+        return ai.djl.ndarray.NDArrays.concat(parts, 3);
+    }
+
+    /**
+     * @param widths non-negative values {@code [B, C, H, W]} (a box's widths)
+     * @param share the largest share of the image worth a window
+     * @return {@link #bounding} of {@code widths} if it covers at most {@code share} of the image, else {@code null}
+     */
+    static Window small(NDArray widths, double share) {
+        Shape shape = widths.getShape();
+        Window box = bounding(widths);
+        return box == null || box.area() > share * shape.get(2) * shape.get(3) ? null : box;
+    }
+
+    /** @return the bounding box of the mask's non-zero positions over the batch and channels, or {@code null} if none (two host reads) */
+    static Window bounding(NDArray mask) {
+        NDArray any = mask.abs().sum(new int[] {0, 1});
+        boolean[] rows = any.sum(new int[] {1}).gt(0).toBooleanArray();
+        boolean[] cols = any.sum(new int[] {0}).gt(0).toBooleanArray();
+        int r0 = first(rows);
+        int c0 = first(cols);
+        if (r0 < 0 || c0 < 0) {
+            return null;
+        }
+        return new Window(r0, last(rows) + 1, c0, last(cols) + 1);
+    }
+
+    private static int first(boolean[] a) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int last(boolean[] a) {
+        for (int i = a.length - 1; i >= 0; i--) {
+            if (a[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
 }
