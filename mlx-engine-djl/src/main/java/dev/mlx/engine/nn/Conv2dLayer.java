@@ -249,30 +249,45 @@ public final class Conv2dLayer implements Layer {
     }
 
     /**
-     * The radius {@code conv(r, |W|)} of a forward interval step on the output window {@code out =
-     * touched(in, ...)}, for a radius that is zero outside the input window {@code in}: the outputs
-     * outside {@code out} do not see {@code in}, so their radius is zero. The convolution runs over the
-     * input rows and columns that {@code out} reads, with the zero padding at the image's borders made
-     * explicit.
+     * The radius {@code conv(r, |W|)} of a forward interval step on the output window {@code out}, for a
+     * radius that is zero outside the input window {@code out} was computed from ({@link #touched}): the
+     * outputs outside {@code out} do not see it, so their radius is zero.
      *
-     * @param r the input radius, {@code [B, C, H, W]}, zero outside {@code in}
+     * @param r the input radius, {@code [B, C, H, W]}
      * @return the output radius on {@code out}, or {@code null} for an empty window
      */
-    NDArray windowRadius(NDArray r, Window in, Window out) {
+    NDArray windowRadius(NDArray r, Window out) {
+        return windowConvolve(r, absWeight(r), null, out);
+    }
+
+    /**
+     * @param x the input, {@code [B, C, H, W]}
+     * @param out a window of the output
+     * @return {@link #forward} on {@code out} only, or {@code null} for an empty window
+     */
+    NDArray windowForward(NDArray x, Window out) {
+        return windowConvolve(x, weight.array(), bias == null ? null : bias.array(), out);
+    }
+
+    /**
+     * The convolution's outputs on {@code out}: over the input rows and columns that {@code out} reads,
+     * with the zero padding at the image's borders made explicit.
+     */
+    private NDArray windowConvolve(NDArray x, NDArray kernel, NDArray b, Window out) {
         if (out.r1() <= out.r0() || out.c1() <= out.c0()) {
             return null;
         }
         int k = kernel();
-        Shape shape = r.getShape();
-        long a = out.r0() * strideSize - paddingSize;
-        long b = (out.r1() - 1) * strideSize - paddingSize + k;
-        long c = out.c0() * strideSize - paddingSize;
-        long d = (out.c1() - 1) * strideSize - paddingSize + k;
-        NDArray region = r.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}, {}:{}", Math.max(0, a),
-                Math.min(shape.get(2), b), Math.max(0, c), Math.min(shape.get(3), d)));
-        region = padZeros(region, 2, Math.max(0, -a), Math.max(0, b - shape.get(2)));
-        region = padZeros(region, 3, Math.max(0, -c), Math.max(0, d - shape.get(3)));
-        return Conv2d.conv2d(region, absWeight(region), null, stride, new Shape(0, 0)).singletonOrThrow();
+        Shape shape = x.getShape();
+        long r0 = out.r0() * strideSize - paddingSize;
+        long r1 = (out.r1() - 1) * strideSize - paddingSize + k;
+        long c0 = out.c0() * strideSize - paddingSize;
+        long c1 = (out.c1() - 1) * strideSize - paddingSize + k;
+        NDArray region = x.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}, {}:{}", Math.max(0, r0),
+                Math.min(shape.get(2), r1), Math.max(0, c0), Math.min(shape.get(3), c1)));
+        region = padZeros(region, 2, Math.max(0, -r0), Math.max(0, r1 - shape.get(2)));
+        region = padZeros(region, 3, Math.max(0, -c0), Math.max(0, c1 - shape.get(3)));
+        return Conv2d.conv2d(region, kernel, b, stride, new Shape(0, 0)).singletonOrThrow();
     }
 
     /** @return {@code a} with {@code before} and {@code after} zeros added along {@code axis} */

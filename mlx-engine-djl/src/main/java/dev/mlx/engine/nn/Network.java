@@ -545,20 +545,27 @@ public final class Network implements Model, AutoCloseable {
         // a box that moves a small window of an image: the radius lives in the window's cone below the flatten
         Window window = flattenAfterConvs > 0 && input.lower().getShape().dimension() == 4 ? Window.small(input.width(), COMPACT_SHARE)
                 : null;
+        // a box around the batch of a step's shared forward pass: its centre is the batch's activation outside the window
+        RecordedForward nominal = window != null && centre != null ? recordedAt(centre) : null;
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             IntervalStep step;
             NDArray columns = i == first ? compactColumns(current.width()) : null;
             if (window != null && i < flattenAfterConvs && layer instanceof Conv2dLayer conv) {
                 Interval in = current;
-                NDArray muOut = conv.forward(in.centre());
-                Shape outShape = muOut.getShape();
+                // outside the window the centre is the batch's own activation: a step's forward pass has it
+                NDArray nominalOut = nominal != null ? nominal.layerInputs()[i + 1] : null;
+                NDArray muOut = nominalOut != null ? null : conv.forward(in.centre());
+                Shape outShape = nominalOut != null ? nominalOut.getShape() : muOut.getShape();
                 Window out = conv.touched(window, outShape.get(2), outShape.get(3));
-                NDArray r = conv.windowRadius(in.radius(), window, out);
+                NDArray r = conv.windowRadius(in.radius(), out);
                 if (r == null) {
                     window = null;
                     step = layer.intervalStep(current);
                 } else {
+                    if (nominalOut != null) {
+                        muOut = Window.paste(nominalOut, conv.windowForward(in.centre(), out), out);
+                    }
                     NDArray rOut = Window.embed(r, out, outShape);
                     step = new IntervalStep(new Interval(muOut.sub(rOut), muOut.add(rOut)),
                             g -> conv.backwardInterval(g, in));

@@ -103,4 +103,33 @@ record Window(long r0, long r1, long c0, long c1) {
         return -1;
     }
 
+
+    /**
+     * @param full an array {@code [B, C, H, W]}
+     * @param window the values to put on {@code w}, {@code [B, C, w rows, w columns]}
+     * @param w the window
+     * @return {@code full} with {@code w} replaced by {@code window} (concatenations, differentiable in both)
+     */
+    static NDArray paste(NDArray full, NDArray window, Window w) {
+        long h = full.getShape().get(2);
+        long width = full.getShape().get(3);
+        ai.djl.ndarray.NDList row = new ai.djl.ndarray.NDList();
+        if (w.c0() > 0) {
+            row.add(full.get(new NDIndex(":, :, {}:{}, 0:{}", w.r0(), w.r1(), w.c0())));
+        }
+        row.add(window);
+        if (w.c1() < width) {
+            row.add(full.get(new NDIndex(":, :, {}:{}, {}:", w.r0(), w.r1(), w.c1())));
+        }
+        NDArray middle = row.size() == 1 ? window : ai.djl.ndarray.NDArrays.concat(row, 3);
+        ai.djl.ndarray.NDList rows = new ai.djl.ndarray.NDList();
+        if (w.r0() > 0) {
+            rows.add(full.get(new NDIndex(":, :, 0:{}, :", w.r0())));
+        }
+        rows.add(middle);
+        if (w.r1() < h) {
+            rows.add(full.get(new NDIndex(":, :, {}:, :", w.r1())));
+        }
+        return rows.size() == 1 ? middle : ai.djl.ndarray.NDArrays.concat(rows, 2);
+    }
 }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * differences), the gradient with respect to the inputs of a function of it (an attack's ascent), and the
  * copies variant (Rand-R4's noisy copies) inside a step's shared forward pass; and Cert-R4's interval bounds on
  * the masked input gradient over the masked box with their parameter gradients, and the logit bounds
- * (whose forward radius runs on windows too).
+ * (whose forward radius runs on windows too, and whose centre, in a step's shared forward pass, is the
+ * batch's activation outside the windows).
  */
 class WindowedInputGradientTest {
     private static final int BATCH = 3;
@@ -100,6 +101,22 @@ class WindowedInputGradientTest {
                 };
                 assertArrayEquals(PenaltyGradients.autograd(reference, cert), PenaltyGradients.autograd(net, cert),
                         1e-10, "parameter gradients of Cert-R4's term, " + where);
+                // in a step's shared forward pass the centre outside the window is the batch's own activation
+                Function<Model, NDArray> step = model -> Losses.perSampleCrossEntropy(model.logits(x), y).sum()
+                        .add(cert.apply(model));
+                double[] sharedCert;
+                double[] sharedBounds;
+                try (Network.SharingScope sharing = net.shareForward()) {
+                    sharedCert = PenaltyGradients.autograd(net, step);
+                    net.logits(x);
+                    dev.mlx.api.train.IntervalPass pass = net.intervalBounds().propagateMaskedBox(x, mask, 0.3);
+                    sharedBounds = pass.logits().upper().toDoubleArray();
+                }
+                assertArrayEquals(PenaltyGradients.autograd(reference, step), sharedCert, 1e-10,
+                        "parameter gradients of a Cert-R4 step, shared forward pass, " + where);
+                assertArrayEquals(sharedBounds, reference.intervalBounds()
+                        .propagateMaskedBox(x, mask, 0.3).logits().upper().toDoubleArray(), 1e-12,
+                        "upper logit bounds, shared forward pass, " + where);
 
                 double[] sharedWindowed;
                 try (Network.SharingScope sharing = net.shareForward()) {
