@@ -141,10 +141,19 @@ public final class LinearLayer implements Layer {
      * @return the bounds on those features, zeros elsewhere, shape {@code [B, in]}
      */
     Interval backwardInterval(Interval outputGradient, NDArray columns) {
+        Interval compact = compactBackwardInterval(outputGradient, columns);
+        return new Interval(scatter(compact.lower(), columns), scatter(compact.upper(), columns));
+    }
+
+    /**
+     * {@link #backwardInterval(Interval, NDArray)} before the scatter: the bounds on the input features
+     * {@code columns} only, {@code [B, K]}.
+     */
+    Interval compactBackwardInterval(Interval outputGradient, NDArray columns) {
         NDArray w = weightColumns(columns, outputGradient.lower());
         NDArray mu = outputGradient.centre().matMul(w);
         NDArray r = outputGradient.radius().matMul(w.abs());
-        return new Interval(scatter(mu.sub(r), columns), scatter(mu.add(r), columns));
+        return new Interval(mu.sub(r), mu.add(r));
     }
 
     /** {@code W[:, columns]}, created on the manager of {@code like} (the batch's). */

@@ -382,8 +382,17 @@ public final class Network implements Model, AutoCloseable {
                 windows[i + 1] = layers.get(i) instanceof Conv2dLayer conv ? conv.touched(windows[i], out.get(2),
                         out.get(3)) : windows[i];
             }
-            NDArray g = backward(layerInputs, logitGradient(logits, objective), flatten + 1);
-            g = windows[flatten].of(g.reshape(layerInputs[flatten].getShape()));
+            Shape map = layerInputs[flatten].getShape();
+            NDArray g;
+            if (flatten + 1 < layers.size() && layers.get(flatten + 1) instanceof LinearLayer linear) {
+                // the linear layer after the flatten: its cotangent on the window's columns only
+                g = backward(layerInputs, logitGradient(logits, objective), flatten + 2);
+                NDArray columns = windows[flatten].flatColumns(map, g.getManager());
+                g = windows[flatten].unflatten(linear.columnCotangent(g, columns), map.get(1));
+            } else {
+                g = backward(layerInputs, logitGradient(logits, objective), flatten + 1);
+                g = windows[flatten].of(g.reshape(map));
+            }
             for (int i = flatten - 1; i >= 0; i--) {
                 if (layers.get(i) instanceof Conv2dLayer conv) {
                     g = conv.windowCotangent(g, windows[i + 1], windows[i]);
@@ -571,6 +580,13 @@ public final class Network implements Model, AutoCloseable {
                             g -> conv.backwardInterval(g, in));
                     window = out;
                 }
+            } else if (window != null && i == flattenAfterConvs + 1 && layer instanceof LinearLayer linear) {
+                // the radius after the flatten is zero outside the window's columns
+                Interval in = current;
+                NDArray windowColumns = window.flatColumns(steps.get(i - 2).output().lower().getShape(),
+                        in.lower().getManager());
+                step = new IntervalStep(linear.forwardInterval(in, windowColumns, null), g -> linear.backwardInterval(g,
+                        in));
             } else if (columns != null) {
                 LinearLayer linear = (LinearLayer) layer;
                 Interval in = current;
@@ -650,10 +666,19 @@ public final class Network implements Model, AutoCloseable {
             windows[i + 1] = layers.get(i) instanceof Conv2dLayer conv ? conv.touched(windows[i], out.get(2),
                     out.get(3)) : windows[i];
         }
-        Interval g = backward(steps, logitGradient, steps.size() - 1, flatten + 1);
         Shape flatIn = steps.get(flatten - 1).output().lower().getShape();
         Window top = windows[flatten];
-        g = new Interval(top.of(g.lower().reshape(flatIn)), top.of(g.upper().reshape(flatIn)));
+        Interval g;
+        if (flatten + 1 < layers.size() && layers.get(flatten + 1) instanceof LinearLayer linear) {
+            // the linear layer after the flatten: bounds on the window's columns only
+            g = backward(steps, logitGradient, steps.size() - 1, flatten + 2);
+            Interval compact = linear.compactBackwardInterval(g, top.flatColumns(flatIn, g.lower().getManager()));
+            g = new Interval(top.unflatten(compact.lower(), flatIn.get(1)), top.unflatten(compact.upper(),
+                    flatIn.get(1)));
+        } else {
+            g = backward(steps, logitGradient, steps.size() - 1, flatten + 1);
+            g = new Interval(top.of(g.lower().reshape(flatIn)), top.of(g.upper().reshape(flatIn)));
+        }
         for (int i = flatten - 1; i >= 0; i--) {
             Interval in = i == 0 ? input : steps.get(i - 1).output();
             if (layers.get(i) instanceof Conv2dLayer conv) {

@@ -132,4 +132,35 @@ record Window(long r0, long r1, long c0, long c1) {
         }
         return rows.size() == 1 ? middle : ai.djl.ndarray.NDArrays.concat(rows, 2);
     }
+
+    /**
+     * @param shape a feature map's shape {@code [B, C, H, W]}
+     * @param manager where to create the indices
+     * @return the int64 indices of this window's positions in the flattened map, channel by channel and
+     *     row by row (so a {@code [B, K]} array of them reshapes to {@code [B, C, rows, columns]})
+     */
+    NDArray flatColumns(Shape shape, NDManager manager) {
+        long c = shape.get(1);
+        long h = shape.get(2);
+        long w = shape.get(3);
+        long[] idx = new long[Math.toIntExact(c * area())];
+        int n = 0;
+        for (long ch = 0; ch < c; ch++) {
+            for (long r = r0; r < r1; r++) {
+                for (long col = c0; col < c1; col++) {
+                    idx[n++] = (ch * h + r) * w + col;
+                }
+            }
+        }
+        return manager.create(idx);
+    }
+
+    /**
+     * @param flat {@code [B, C * rows * columns]}, as {@link #flatColumns} orders them
+     * @param channels {@code C}
+     * @return {@code [B, C, rows, columns]}
+     */
+    NDArray unflatten(NDArray flat, long channels) {
+        return flat.reshape(flat.getShape().get(0), channels, r1 - r0, c1 - c0);
+    }
 }
