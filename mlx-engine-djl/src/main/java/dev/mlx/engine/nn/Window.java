@@ -152,7 +152,7 @@ record Window(long r0, long r1, long c0, long c1) {
                 }
             }
         }
-        return manager.create(idx);
+        return dev.mlx.api.train.OwnedArrays.of(manager, idx);
     }
 
     /**
