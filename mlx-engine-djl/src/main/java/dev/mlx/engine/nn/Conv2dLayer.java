@@ -203,6 +203,17 @@ public final class Conv2dLayer implements Layer {
     }
 
     /**
+     * @param out a window of the output
+     * @return the input positions its receptive fields read, in input coordinates without padding
+     *     (they may reach outside the input, into the zero padding)
+     */
+    private Window readBy(Window out) {
+        int k = kernel();
+        return new Window(out.r0() * strideSize - paddingSize, (out.r1() - 1) * strideSize - paddingSize + k,
+                out.c0() * strideSize - paddingSize, (out.c1() - 1) * strideSize - paddingSize + k);
+    }
+
+    /**
      * {@link #cotangent} on a window: the cotangent of the input window {@code in} from the output
      * cotangent {@code g} given on the window {@code out = touched(in, ...)} only, exact because no other
      * output reaches {@code in}; a transposed convolution over the window alone, cropped.
@@ -234,18 +245,14 @@ public final class Conv2dLayer implements Layer {
     }
 
     private NDArray windowTransposed(NDArray g, NDArray kernel, Window out, Window in) {
-        int k = kernel();
-        long offR = out.r0() * strideSize - paddingSize;
-        long offC = out.c0() * strideSize - paddingSize;
-        long lenR = (out.r1() - out.r0() - 1) * strideSize + k;
-        long lenC = (out.c1() - out.c0() - 1) * strideSize + k;
-        if (out.r1() <= out.r0() || out.c1() <= out.c0() || in.r0() < offR || in.r1() > offR + lenR
-                || in.c0() < offC || in.c1() > offC + lenC) {
+        Window read = readBy(out);
+        if (out.r1() <= out.r0() || out.c1() <= out.c0() || in.r0() < read.r0() || in.r1() > read.r1()
+                || in.c0() < read.c0() || in.c1() > read.c1()) {
             return null;
         }
         NDArray full = gradHelper.transposedConvolution(g, kernel, strideSize, 0, 0, 0);
-        return full.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}, {}:{}", in.r0() - offR, in.r1() - offR,
-                in.c0() - offC, in.c1() - offC));
+        return full.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}, {}:{}", in.r0() - read.r0(),
+                in.r1() - read.r0(), in.c0() - read.c0(), in.c1() - read.c0()));
     }
 
     /**
@@ -277,37 +284,17 @@ public final class Conv2dLayer implements Layer {
         if (out.r1() <= out.r0() || out.c1() <= out.c0()) {
             return null;
         }
-        int k = kernel();
         Shape shape = x.getShape();
-        long r0 = out.r0() * strideSize - paddingSize;
-        long r1 = (out.r1() - 1) * strideSize - paddingSize + k;
-        long c0 = out.c0() * strideSize - paddingSize;
-        long c1 = (out.c1() - 1) * strideSize - paddingSize + k;
+        Window read = readBy(out);
+        long r0 = read.r0();
+        long r1 = read.r1();
+        long c0 = read.c0();
+        long c1 = read.c1();
         NDArray region = x.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}, {}:{}", Math.max(0, r0),
                 Math.min(shape.get(2), r1), Math.max(0, c0), Math.min(shape.get(3), c1)));
-        region = padZeros(region, 2, Math.max(0, -r0), Math.max(0, r1 - shape.get(2)));
-        region = padZeros(region, 3, Math.max(0, -c0), Math.max(0, c1 - shape.get(3)));
+        region = Window.padZeros(region, 2, Math.max(0, -r0), Math.max(0, r1 - shape.get(2)));
+        region = Window.padZeros(region, 3, Math.max(0, -c0), Math.max(0, c1 - shape.get(3)));
         return Conv2d.conv2d(region, kernel, b, stride, new Shape(0, 0)).singletonOrThrow();
-    }
-
-    /** @return {@code a} with {@code before} and {@code after} zeros added along {@code axis} */
-    private static NDArray padZeros(NDArray a, int axis, long before, long after) {
-        if (before == 0 && after == 0) {
-            return a;
-        }
-        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
-        long[] dims = a.getShape().getShape();
-        if (before > 0) {
-            dims[axis] = before;
-            parts.add(a.getManager().zeros(new Shape(dims), a.getDataType()));
-        }
-        parts.add(a);
-        if (after > 0) {
-            long[] tail = a.getShape().getShape();
-            tail[axis] = after;
-            parts.add(a.getManager().zeros(new Shape(tail), a.getDataType()));
-        }
-        return ai.djl.ndarray.NDArrays.concat(parts, axis);
     }
 
     /** |W|, created on the manager of {@code like} (the batch's), not on the parameters' manager. */

@@ -359,11 +359,9 @@ public final class Network implements Model, AutoCloseable {
      */
     private InputGradient windowed(NDArray inputs, NDArray mask, UnaryOperator<NDArray> objective) {
         Shape shape = inputs.getShape();
-        if (shape.dimension() != 4 || !mask.getShape().equals(shape)) {
-            return null;
-        }
-        Window box = Window.bounding(mask);
-        if (box == null || box.area() > COMPACT_SHARE * shape.get(2) * shape.get(3)) {
+        Window box = shape.dimension() == 4 && mask.getShape().equals(shape) ? Window.small(mask, COMPACT_SHARE)
+                : null;
+        if (box == null) {
             return null;
         }
         boolean wasGrad = JniUtils.isGradMode();
@@ -375,13 +373,7 @@ public final class Network implements Model, AutoCloseable {
             NDArray[] layerInputs = shared != null ? shared.layerInputs() : new NDArray[layers.size()];
             NDArray logits = shared != null ? shared.logits() : forward(inputs, layerInputs);
             int flatten = flattenAfterConvs;
-            Window[] windows = new Window[flatten + 1];
-            windows[0] = box;
-            for (int i = 0; i < flatten; i++) {
-                Shape out = (i + 1 < flatten ? layerInputs[i + 1] : layerInputs[flatten]).getShape();
-                windows[i + 1] = layers.get(i) instanceof Conv2dLayer conv ? conv.touched(windows[i], out.get(2),
-                        out.get(3)) : windows[i];
-            }
+            Window[] windows = windows(box, i -> layerInputs[i + 1].getShape());
             Shape map = layerInputs[flatten].getShape();
             NDArray g;
             if (flatten + 1 < layers.size() && layers.get(flatten + 1) instanceof LinearLayer linear) {
@@ -410,6 +402,24 @@ public final class Network implements Model, AutoCloseable {
                 JniUtils.setGradMode(false);
             }
         }
+    }
+
+    /**
+     * @param box the window of the input
+     * @param outputShape the shape of layer {@code i}'s output, for {@code i} below the flatten
+     * @return the window of each layer's input up to the flatten's ({@code [flatten + 1]}): a convolution's
+     *     is the one its predecessor's window touches, a ReLU keeps it
+     */
+    private Window[] windows(Window box, java.util.function.IntFunction<Shape> outputShape) {
+        int flatten = flattenAfterConvs;
+        Window[] windows = new Window[flatten + 1];
+        windows[0] = box;
+        for (int i = 0; i < flatten; i++) {
+            Shape out = outputShape.apply(i);
+            windows[i + 1] = layers.get(i) instanceof Conv2dLayer conv ? conv.touched(windows[i], out.get(2),
+                    out.get(3)) : windows[i];
+        }
+        return windows;
     }
 
     /** The explicit backward pass of {@link #inputGradient}, at the inputs as they are. */
@@ -651,21 +661,13 @@ public final class Network implements Model, AutoCloseable {
      */
     private Interval windowedBackward(List<IntervalStep> steps, Interval input, Interval logitGradient, NDArray mask) {
         Shape shape = input.lower().getShape();
-        if (shape.dimension() != 4 || !mask.getShape().equals(shape)) {
-            return null;
-        }
-        Window box = Window.bounding(mask);
-        if (box == null || box.area() > COMPACT_SHARE * shape.get(2) * shape.get(3)) {
+        Window box = shape.dimension() == 4 && mask.getShape().equals(shape) ? Window.small(mask, COMPACT_SHARE)
+                : null;
+        if (box == null) {
             return null;
         }
         int flatten = flattenAfterConvs;
-        Window[] windows = new Window[flatten + 1];
-        windows[0] = box;
-        for (int i = 0; i < flatten; i++) {
-            Shape out = steps.get(i).output().lower().getShape();
-            windows[i + 1] = layers.get(i) instanceof Conv2dLayer conv ? conv.touched(windows[i], out.get(2),
-                    out.get(3)) : windows[i];
-        }
+        Window[] windows = windows(box, i -> steps.get(i).output().lower().getShape());
         Shape flatIn = steps.get(flatten - 1).output().lower().getShape();
         Window top = windows[flatten];
         Interval g;

@@ -30,35 +30,28 @@ record Window(long r0, long r1, long c0, long c1) {
 
     /** @return {@code window} placed in zeros of {@code shape} (concatenations, so the result stays differentiable) */
     static NDArray embed(NDArray window, Window w, Shape shape) {
-        NDManager m = window.getManager();
-        ai.djl.ndarray.types.DataType type = window.getDataType();
-        long b = shape.get(0);
-        long c = shape.get(1);
-        NDArray rows = window;
-        long width = w.c1() - w.c0();
-        if (w.r0() > 0 || w.r1() < shape.get(2)) {
-            ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
-            if (w.r0() > 0) {
-                parts.add(m.zeros(new Shape(b, c, w.r0(), width), type));
-            }
-            parts.add(window);
-            if (w.r1() < shape.get(2)) {
-                parts.add(m.zeros(new Shape(b, c, shape.get(2) - w.r1(), width), type));
-            }
-            rows = ai.djl.ndarray.NDArrays.concat(parts, 2);
-        }
-        if (w.c0() == 0 && w.c1() == shape.get(3)) {
-            return rows;
+        NDArray rows = padZeros(window, 2, w.r0(), shape.get(2) - w.r1());
+        return padZeros(rows, 3, w.c0(), shape.get(3) - w.c1());
+    }
+
+    /** @return {@code a} with {@code before} and {@code after} zeros added along {@code axis} (a concatenation) */
+    static NDArray padZeros(NDArray a, int axis, long before, long after) {
+        if (before == 0 && after == 0) {
+            return a;
         }
         ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
-        if (w.c0() > 0) {
-            parts.add(m.zeros(new Shape(b, c, shape.get(2), w.c0()), type));
+        if (before > 0) {
+            long[] head = a.getShape().getShape();
+            head[axis] = before;
+            parts.add(a.getManager().zeros(new Shape(head), a.getDataType()));
         }
-        parts.add(rows);
-        if (w.c1() < shape.get(3)) {
-            parts.add(m.zeros(new Shape(b, c, shape.get(2), shape.get(3) - w.c1()), type));
+        parts.add(a);
+        if (after > 0) {
+            long[] tail = a.getShape().getShape();
+            tail[axis] = after;
+            parts.add(a.getManager().zeros(new Shape(tail), a.getDataType()));
         }
-        return ai.djl.ndarray.NDArrays.concat(parts, 3);
+        return ai.djl.ndarray.NDArrays.concat(parts, axis);
     }
 
     /**
