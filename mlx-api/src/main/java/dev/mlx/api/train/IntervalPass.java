@@ -35,4 +35,19 @@ public interface IntervalPass {
         Interval g = inputGradient(logitGradient);
         return new Interval(g.lower().mul(mask), g.upper().mul(mask));
     }
+
+    /**
+     * {@link #maskedInputGradient(Interval, NDArray)} on {@code columns} only: bounds on the masked
+     * input gradient of shape {@code [B, K]}, equal to {@code columns.select} of the full bounds.
+     *
+     * @param logitGradient an interval containing the cotangent of the logits, shape {@code [B, C]}
+     * @param mask the mask, entries {@code >= 0}, shape {@code [B, ...exampleShape]}
+     * @param columns {@link Model#maskedColumns} of {@code mask}
+     * @return an interval containing {@code mask * dL/dx} on the columns, shape {@code [B, K]};
+     *     differentiable with respect to the model parameters
+     */
+    default Interval maskedInputGradient(Interval logitGradient, NDArray mask, FeatureColumns columns) {
+        Interval g = maskedInputGradient(logitGradient, mask);
+        return new Interval(columns.select(g.lower()), columns.select(g.upper()));
+    }
 }

@@ -67,6 +67,54 @@ public interface Model {
     }
 
     /**
+     * The columns a masked input gradient of this batch is computed on ({@link FeatureColumns}): at
+     * least every flattened feature where {@code mask} is non-zero for some example. A network whose
+     * first layer is linear (or whose mask fits a small window of an image) returns those features
+     * only, when they are few; by default every feature.
+     *
+     * @param mask the batch's mask, shape {@code [B, ...example]}
+     * @return the columns
+     */
+    default FeatureColumns maskedColumns(NDArray mask) {
+        return FeatureColumns.all(mask);
+    }
+
+    /**
+     * {@link #maskedInputGradient(NDArray, NDArray, UnaryOperator)} on {@code columns} only: the
+     * gradient is {@code columns.select(maskedInputGradient(inputs, mask, objective).gradient())},
+     * shape {@code [B, K]}, zero where the mask is. What a penalty that sums over features needs,
+     * without the zeros of every other feature.
+     *
+     * @param inputs the inputs; not modified
+     * @param mask the features that will be read, same shape as {@code inputs}
+     * @param columns {@link #maskedColumns} of {@code mask}
+     * @param objective maps the logits {@code [B, C]} to any tensor whose sum is differentiated
+     * @return the logits and the input gradient on the columns, {@code [B, K]}
+     */
+    default InputGradient maskedInputGradient(NDArray inputs, NDArray mask, FeatureColumns columns,
+            UnaryOperator<NDArray> objective) {
+        InputGradient g = maskedInputGradient(inputs, mask, objective);
+        return new InputGradient(g.logits(), columns.select(g.gradient()));
+    }
+
+    /**
+     * {@link #maskedInputGradient(NDArray, NDArray, int, UnaryOperator)} on {@code columns} only, as
+     * {@link #maskedInputGradient(NDArray, NDArray, FeatureColumns, UnaryOperator)}.
+     *
+     * @param inputs {@code copies} blocks of {@code B} examples, equal to each other where the mask is zero
+     * @param mask the mask of one block, shape {@code [B, ...example]}
+     * @param columns {@link #maskedColumns} of {@code mask}
+     * @param copies the number of blocks, {@code >= 1}
+     * @param objective maps the logits {@code [copies * B, C]} to any tensor whose sum is differentiated
+     * @return the logits and the input gradient on the columns, {@code [copies * B, K]}
+     */
+    default InputGradient maskedInputGradient(NDArray inputs, NDArray mask, FeatureColumns columns, int copies,
+            UnaryOperator<NDArray> objective) {
+        InputGradient g = maskedInputGradient(inputs, mask, copies, objective);
+        return new InputGradient(g.logits(), columns.select(g.gradient()));
+    }
+
+    /**
      * @param mask a batch's mask, shape {@code [B, ...]}
      * @param copies the number of copies of the batch stacked along axis 0
      * @return the mask of the stacked copies, {@code [copies * B, ...]} (row {@code s * B + n} is example {@code n}'s)

@@ -3,6 +3,7 @@ package dev.mlx.engine.method;
 import ai.djl.ndarray.NDArray;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
+import dev.mlx.api.train.FeatureColumns;
 import dev.mlx.api.train.Interval;
 import dev.mlx.api.train.IntervalBounds;
 import dev.mlx.api.train.IntervalPass;
@@ -63,13 +64,16 @@ public final class CertR4Provider implements RegularizerProvider {
             NDArray x = batch.inputs();
             NDArray m = batch.masks();
             IntervalPass pass = bounds.propagateMaskedBox(x, m, epsilon);
-            // bounds on m * dL/dx: the network may compute only the masked features
-            Interval eta = pass.maskedInputGradient(CrossEntropyBounds.logitGradient(pass.logits(), batch.labels()), m);
+            // bounds on m * dL/dx on the masked features only (zero on the others, which add nothing to the
+            // sum; the mean still divides by every feature)
+            FeatureColumns columns = model.maskedColumns(m);
+            Interval eta = pass.maskedInputGradient(CrossEntropyBounds.logitGradient(pass.logits(), batch.labels()), m,
+                    columns);
             NDArray term;
             if (paperForm) {
                 IntervalPass nominal = bounds.propagate(new Interval(x, x));
                 NDArray g = nominal.maskedInputGradient(
-                        CrossEntropyBounds.logitGradient(nominal.logits(), batch.labels()), m).lower();
+                        CrossEntropyBounds.logitGradient(nominal.logits(), batch.labels()), m, columns).lower();
                 // |eta - g| * m = |eta * m - g * m| for m >= 0
                 NDArray lowerGap = eta.lower().sub(g).abs();
                 NDArray upperGap = eta.upper().sub(g).abs();
@@ -77,7 +81,7 @@ public final class CertR4Provider implements RegularizerProvider {
             } else {
                 term = eta.lower().abs().add(eta.upper().abs());
             }
-            return Scalars.times(term.sum(), lambda / term.size());
+            return Scalars.times(term.sum(), lambda / ((double) batch.size() * columns.features()));
         };
     }
 }

@@ -39,9 +39,17 @@ public final class CrossEntropyBounds {
         return new Interval(pLower.sub(oneHot), pUpper.sub(oneHot));
     }
 
-    /** softmax over j of M[b,i,j] = (j == i ? own[b,i] : others[b,j]), read at j = i. */
+    /**
+     * softmax over j of M[b,i,j] = (j == i ? own[b,i] : others[b,j]), read at j = i:
+     * {@code exp(own[b,i] - s[b,i]) / sum_j exp(M[b,i,j] - s[b,i])} with the row maximum
+     * {@code s = max_j M[b,i,j]}, as softmax computes it (libtorch's softmax kernel is slow on a last
+     * axis of ten: about 20 times the cost of these operations). The shift is a constant for the
+     * gradient (the value does not depend on it).
+     */
     private static NDArray ownProbability(NDArray own, NDArray others, NDArray eye, NDArray offDiagonal) {
         NDArray stack = others.expandDims(1).mul(offDiagonal).add(own.expandDims(2).mul(eye));
-        return stack.softmax(2).mul(eye).sum(new int[] {2});
+        NDArray shift = stack.max(new int[] {2}, true).stopGradient();
+        NDArray total = stack.sub(shift).exp().sum(new int[] {2});
+        return own.sub(shift.squeeze(2)).exp().div(total);
     }
 }

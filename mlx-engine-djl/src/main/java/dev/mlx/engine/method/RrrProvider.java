@@ -3,6 +3,7 @@ package dev.mlx.engine.method;
 import ai.djl.ndarray.NDArray;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
+import dev.mlx.api.train.FeatureColumns;
 import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Regularizer;
@@ -56,10 +57,12 @@ public final class RrrProvider implements RegularizerProvider {
         double weightL2 = params.getDouble("weight-l2");
         boolean perFeature = params.getString("reduction").equals("features");
         return (model, batch, context) -> {
-            InputGradient g = model.maskedInputGradient(batch.inputs(), batch.masks(),
+            // on the masked features only: the others add nothing to the sum
+            FeatureColumns columns = model.maskedColumns(batch.masks());
+            InputGradient g = model.maskedInputGradient(batch.inputs(), batch.masks(), columns,
                     logits -> Losses.perSampleCrossEntropy(logits, batch.labels()));
-            NDArray masked = g.gradient().mul(batch.masks());
-            double n = perFeature ? masked.size() : batch.size();
+            NDArray masked = g.gradient().mul(columns.select(batch.masks()));
+            double n = perFeature ? (double) batch.size() * columns.features() : batch.size();
             NDArray term = Scalars.divide(masked.square().sum(), n);
             if (weightL2 > 0) {
                 term = term.add(Scalars.times(Losses.sumOfSquares(model.weights(), term), weightL2));

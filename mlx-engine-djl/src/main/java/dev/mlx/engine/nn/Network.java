@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.mlx.api.error.UnsupportedCapabilityException;
 import dev.mlx.api.model.Architecture;
+import dev.mlx.api.train.FeatureColumns;
 import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.Interval;
 import dev.mlx.api.train.IntervalBounds;
@@ -251,7 +252,73 @@ public final class Network implements Model, AutoCloseable {
         if (columns == null) {
             return Model.super.maskedInputGradient(inputs, mask, objective);
         }
-        return compact(first, inputs, flatMask, columns, 1, objective);
+        return scattered(compact(first, inputs, flatMask, columns, 1, objective), first, columns, inputs.getShape());
+    }
+
+    /**
+     * The features a masked input gradient runs on: with a linear first layer, the columns where the
+     * mask is non-zero when they are at most {@link #COMPACT_SHARE} of the inputs; on a network that
+     * starts with convolutions, the window of the mask's bounding box over the batch (every channel)
+     * when it is at most that share of the image ({@link Window#flatColumns}); otherwise every feature.
+     */
+    @Override
+    public FeatureColumns maskedColumns(NDArray mask) {
+        long b = mask.getShape().get(0);
+        long features = mask.size() / b;
+        if (firstLinear >= 0) {
+            NDArray columns = compactColumns(mask.reshape(b, -1));
+            return columns == null ? FeatureColumns.all(mask) : new FeatureColumns(columns, features);
+        }
+        if (explicit && flattenAfterConvs > 0 && mask.getShape().dimension() == 4) {
+            Window box = Window.small(mask, COMPACT_SHARE);
+            if (box != null) {
+                return new FeatureColumns(box.flatColumns(mask.getShape(), mask.getManager()), features);
+            }
+        }
+        return FeatureColumns.all(mask);
+    }
+
+    /**
+     * The compact and windowed paths of {@link #maskedInputGradient(NDArray, NDArray, UnaryOperator)},
+     * stopped before their gradient is scattered to the inputs' shape.
+     */
+    @Override
+    public InputGradient maskedInputGradient(NDArray inputs, NDArray mask, FeatureColumns columns,
+            UnaryOperator<NDArray> objective) {
+        int first = firstLinear;
+        if (columns.indices() != null && first >= 0) {
+            return compact(first, inputs, mask.reshape(inputs.getShape().get(0), -1), columns.indices(), 1, objective);
+        }
+        if (columns.indices() != null && explicit && flattenAfterConvs > 0) {
+            InputGradient windowed = windowed(inputs, mask, objective, columns.count());
+            if (windowed != null) {
+                return windowed;
+            }
+        }
+        return Model.super.maskedInputGradient(inputs, mask, columns, objective);
+    }
+
+    /**
+     * {@link #maskedInputGradient(NDArray, NDArray, int, UnaryOperator)} on the columns: the compact
+     * path stopped before its gradient is scattered.
+     */
+    @Override
+    public InputGradient maskedInputGradient(NDArray inputs, NDArray mask, FeatureColumns columns, int copies,
+            UnaryOperator<NDArray> objective) {
+        int first = firstLinear;
+        long b = mask.getShape().get(0);
+        if (columns.indices() == null || first < 0 || copies < 1 || inputs.getShape().get(0) != copies * b || nesting > 0
+                || inputs.hasGradient()) {
+            return Model.super.maskedInputGradient(inputs, mask, columns, copies, objective);
+        }
+        return compact(first, inputs, Model.stackedMask(mask.reshape(b, -1), copies), columns.indices(), copies,
+                objective);
+    }
+
+    /** A compact gradient {@code [rows, K]} on {@code columns}, scattered to the inputs' {@code shape}. */
+    private InputGradient scattered(InputGradient compact, int first, NDArray columns, Shape shape) {
+        LinearLayer linear = (LinearLayer) layers.get(first);
+        return new InputGradient(compact.logits(), linear.scatter(compact.gradient(), columns).reshape(shape));
     }
 
     /**
@@ -271,7 +338,8 @@ public final class Network implements Model, AutoCloseable {
             // inputs differentiated as they are (inside gradient()) need every block's own product
             return Model.super.maskedInputGradient(inputs, mask, copies, objective);
         }
-        return compact(first, inputs, Model.stackedMask(flatMask, copies), columns, copies, objective);
+        return scattered(compact(first, inputs, Model.stackedMask(flatMask, copies), columns, copies, objective), first,
+                columns, inputs.getShape());
     }
 
     /** The compact path of both masked input gradients; {@code mask} is {@code [rows of inputs, features]}. */
@@ -310,7 +378,7 @@ public final class Network implements Model, AutoCloseable {
         if (shared != null) {
             NDArray logits = shared.logits();
             NDArray g = backward(shared.layerInputs(), logitGradient(logits, objective), first + 1);
-            return maskedColumns(linear, inputs, mask, columns, linear.columnCotangent(g, columns), logits);
+            return maskedColumns(mask, columns, linear.columnCotangent(g, columns), logits);
         }
         NDArray flat = inputs.reshape(n, -1);
         NDArray z = flat.get(new NDIndex(":, {}", columns));
@@ -331,18 +399,17 @@ public final class Network implements Model, AutoCloseable {
         } else {
             gz = gradHelper.gradient(objective.apply(x), z);
         }
-        return maskedColumns(linear, inputs, mask, columns, gz, x);
+        return maskedColumns(mask, columns, gz, x);
     }
 
     /**
      * The compact gradient {@code gz} of the columns, zeroed where an example's own mask ({@code [rows,
-     * features]}) is zero, scattered to the inputs' shape.
+     * features]}) is zero: shape {@code [rows, K]}.
      */
-    private static InputGradient maskedColumns(LinearLayer linear, NDArray inputs, NDArray mask, NDArray columns,
-            NDArray gz, NDArray logits) {
+    private static InputGradient maskedColumns(NDArray mask, NDArray columns, NDArray gz, NDArray logits) {
         // zero where this example's own mask is (the columns are the union over the batch)
         NDArray read = mask.get(new NDIndex(":, {}", columns)).neq(0).toType(gz.getDataType(), false);
-        return new InputGradient(logits, linear.scatter(gz.mul(read), columns).reshape(inputs.getShape()));
+        return new InputGradient(logits, gz.mul(read));
     }
 
     /**
@@ -358,10 +425,19 @@ public final class Network implements Model, AutoCloseable {
      * @return the gradient, or {@code null} when the window does not pay or does not apply (the caller takes the full pass)
      */
     private InputGradient windowed(NDArray inputs, NDArray mask, UnaryOperator<NDArray> objective) {
+        return windowed(inputs, mask, objective, -1);
+    }
+
+    /**
+     * {@link #windowed(NDArray, NDArray, UnaryOperator)}; with {@code onColumns >= 0} the gradient on
+     * the window's features only, {@code [B, K]} in {@link Window#flatColumns}'s order, if the window
+     * has {@code onColumns} features (else {@code null}).
+     */
+    private InputGradient windowed(NDArray inputs, NDArray mask, UnaryOperator<NDArray> objective, long onColumns) {
         Shape shape = inputs.getShape();
         Window box = shape.dimension() == 4 && mask.getShape().equals(shape) ? Window.small(mask, COMPACT_SHARE)
                 : null;
-        if (box == null) {
+        if (box == null || (onColumns >= 0 && box.area() * shape.get(1) != onColumns)) {
             return null;
         }
         boolean wasGrad = JniUtils.isGradMode();
@@ -396,7 +472,8 @@ public final class Network implements Model, AutoCloseable {
                 }
             }
             NDArray read = box.of(mask).neq(0).toType(g.getDataType(), false);
-            return new InputGradient(logits, Window.embed(g.mul(read), box, shape));
+            return new InputGradient(logits, onColumns >= 0 ? g.mul(read).reshape(shape.get(0), onColumns)
+                    : Window.embed(g.mul(read), box, shape));
         } finally {
             if (!wasGrad) {
                 JniUtils.setGradMode(false);
@@ -648,6 +725,25 @@ public final class Network implements Model, AutoCloseable {
                 }
                 return new Interval(g.lower().mul(mask), g.upper().mul(mask));
             }
+
+            @Override
+            public Interval maskedInputGradient(Interval logitGradient, NDArray mask, FeatureColumns columns) {
+                if (columns.indices() != null && first >= 0) {
+                    requireBackwardIntervals();
+                    Interval g = backward(steps, logitGradient, steps.size() - 1, first + 1);
+                    Interval c = ((LinearLayer) layers.get(first)).compactBackwardInterval(g, columns.indices());
+                    NDArray m = columns.select(mask);
+                    return new Interval(c.lower().mul(m), c.upper().mul(m));
+                }
+                if (columns.indices() != null && flattenAfterConvs > 0) {
+                    requireBackwardIntervals();
+                    Interval windowed = windowedBackward(steps, input, logitGradient, mask, columns.count());
+                    if (windowed != null) {
+                        return windowed;
+                    }
+                }
+                return IntervalPass.super.maskedInputGradient(logitGradient, mask, columns);
+            }
         };
     }
 
@@ -660,10 +756,20 @@ public final class Network implements Model, AutoCloseable {
      * @return the masked bounds, or {@code null} when the window does not pay or does not apply
      */
     private Interval windowedBackward(List<IntervalStep> steps, Interval input, Interval logitGradient, NDArray mask) {
+        return windowedBackward(steps, input, logitGradient, mask, -1);
+    }
+
+    /**
+     * {@link #windowedBackward(List, Interval, Interval, NDArray)}; with {@code columns >= 0} the bounds
+     * on the window's features only, {@code [B, K]} in {@link Window#flatColumns}'s order, if the window
+     * has {@code columns} features (else {@code null}).
+     */
+    private Interval windowedBackward(List<IntervalStep> steps, Interval input, Interval logitGradient, NDArray mask,
+            long columns) {
         Shape shape = input.lower().getShape();
         Window box = shape.dimension() == 4 && mask.getShape().equals(shape) ? Window.small(mask, COMPACT_SHARE)
                 : null;
-        if (box == null) {
+        if (box == null || (columns >= 0 && box.area() * shape.get(1) != columns)) {
             return null;
         }
         int flatten = flattenAfterConvs;
@@ -694,6 +800,10 @@ public final class Network implements Model, AutoCloseable {
             }
         }
         NDArray m = box.of(mask);
+        if (columns >= 0) {
+            return new Interval(g.lower().mul(m).reshape(shape.get(0), columns), g.upper().mul(m).reshape(shape.get(0),
+                    columns));
+        }
         return new Interval(Window.embed(g.lower().mul(m), box, shape), Window.embed(g.upper().mul(m), box, shape));
     }
 
