@@ -31,4 +31,19 @@ public interface IntervalBounds {
     default IntervalPass propagateMaskedBox(NDArray x, NDArray mask, double eps) {
         return propagate(Interval.maskedBox(x, mask, eps));
     }
+
+    /**
+     * {@link #propagateMaskedBox(NDArray, NDArray, double)} for a box that moves only the features
+     * {@code columns} (the mask's, from {@link Model#maskedColumns}): a model may then compute the radius
+     * on those features only. The same pass.
+     *
+     * @param x the centre, shape {@code [B, ...exampleShape]}
+     * @param mask where the box extends, entries {@code >= 0}, the shape of {@code x}
+     * @param eps the radius, {@code >= 0}
+     * @param columns {@link Model#maskedColumns} of {@code mask}
+     * @return the pass
+     */
+    default IntervalPass propagateMaskedBox(NDArray x, NDArray mask, double eps, FeatureColumns columns) {
+        return propagateMaskedBox(x, mask, eps);
+    }
 }

@@ -63,10 +63,10 @@ public final class CertR4Provider implements RegularizerProvider {
             IntervalBounds bounds = model.intervalBounds();
             NDArray x = batch.inputs();
             NDArray m = batch.masks();
-            IntervalPass pass = bounds.propagateMaskedBox(x, m, epsilon);
             // bounds on m * dL/dx on the masked features only (zero on the others, which add nothing to the
             // sum; the mean still divides by every feature)
             FeatureColumns columns = model.maskedColumns(m);
+            IntervalPass pass = bounds.propagateMaskedBox(x, m, epsilon, columns);
             Interval eta = pass.maskedInputGradient(CrossEntropyBounds.logitGradient(pass.logits(), batch.labels()), m,
                     columns);
             NDArray term;

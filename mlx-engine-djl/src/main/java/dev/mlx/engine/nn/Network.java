@@ -582,6 +582,19 @@ public final class Network implements Model, AutoCloseable {
             public IntervalPass propagateMaskedBox(NDArray x, NDArray mask, double eps) {
                 return Network.this.propagate(Interval.maskedBox(x, mask, eps), x);
             }
+
+            /**
+             * With a linear first layer and the mask's columns, the box's radius on the columns is
+             * {@code eps * mask} there: the first layer's radius product reads it directly.
+             */
+            @Override
+            public IntervalPass propagateMaskedBox(NDArray x, NDArray mask, double eps, FeatureColumns columns) {
+                if (firstLinear < 0 || columns.indices() == null) {
+                    return propagateMaskedBox(x, mask, eps);
+                }
+                return Network.this.propagate(Interval.maskedBox(x, mask, eps), x, columns.indices(),
+                        dev.mlx.api.train.Scalars.times(columns.select(mask), eps));
+            }
         };
     }
 
@@ -635,6 +648,17 @@ public final class Network implements Model, AutoCloseable {
      * @param centre its exact centre when known (a masked box around the batch), else {@code null}
      */
     private IntervalPass propagate(Interval input, NDArray centre) {
+        return propagate(input, centre, null, null);
+    }
+
+    /**
+     * @param input the box
+     * @param centre its exact centre when known (a masked box around the batch), else {@code null}
+     * @param firstColumns the columns where the box's radius may be non-zero at a linear first layer, or
+     *     {@code null} to find them from the box
+     * @param firstRadius the radius on {@code firstColumns}, {@code [B, K]}, or {@code null}
+     */
+    private IntervalPass propagate(Interval input, NDArray centre, NDArray firstColumns, NDArray firstRadius) {
         int first = firstLinear;
         List<IntervalStep> steps = new ArrayList<>(layers.size());
         Interval current = input;
@@ -646,7 +670,7 @@ public final class Network implements Model, AutoCloseable {
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             IntervalStep step;
-            NDArray columns = i == first ? compactColumns(current.width()) : null;
+            NDArray columns = i != first ? null : firstColumns != null ? firstColumns : compactColumns(current.width());
             if (window != null && i < flattenAfterConvs && layer instanceof Conv2dLayer conv) {
                 Interval in = current;
                 // outside the window the centre is the batch's own activation: a step's forward pass has it
@@ -685,7 +709,8 @@ public final class Network implements Model, AutoCloseable {
                         mu = linear.forward(centre.reshape(centre.getShape().get(0), -1));
                     }
                 }
-                step = new IntervalStep(linear.forwardInterval(in, columns, mu), g -> linear.backwardInterval(g, in));
+                step = new IntervalStep(linear.forwardInterval(in, columns, mu, firstRadius), g -> linear.backwardInterval(g,
+                        in));
             } else {
                 step = layer.intervalStep(current);
             }

@@ -158,14 +158,18 @@ class MaskedColumnsTest {
                     z -> Losses.perSampleCrossEntropy(z, ys)).gradient()).toDoubleArray(),
                     copies.gradient().toDoubleArray(), 1e-12, "copies on the columns");
 
-            // Cert-R4's bounds
+            // Cert-R4's bounds; the box given its columns is the same pass
             Function<Model, Interval[]> bounds = model -> {
                 IntervalPass pass = model.intervalBounds().propagateMaskedBox(x, mask, 0.3);
                 Interval logitGradient = CrossEntropyBounds.logitGradient(pass.logits(), y);
+                IntervalPass columnPass = model.intervalBounds().propagateMaskedBox(x, mask, 0.3, columns);
+                Interval columnLogitGradient = CrossEntropyBounds.logitGradient(columnPass.logits(), y);
                 return new Interval[] {pass.maskedInputGradient(logitGradient, mask),
-                    pass.maskedInputGradient(logitGradient, mask, columns)};
+                    columnPass.maskedInputGradient(columnLogitGradient, mask, columns), pass.logits(), columnPass.logits()};
             };
             Interval[] both = bounds.apply(net);
+            assertArrayEquals(both[2].lower().toDoubleArray(), both[3].lower().toDoubleArray(), 1e-12, "lower logits");
+            assertArrayEquals(both[2].upper().toDoubleArray(), both[3].upper().toDoubleArray(), 1e-12, "upper logits");
             assertArrayEquals(columns.select(both[0].lower()).toDoubleArray(), both[1].lower().toDoubleArray(), 1e-12,
                     "lower bounds on the columns");
             assertArrayEquals(columns.select(both[0].upper()).toDoubleArray(), both[1].upper().toDoubleArray(), 1e-12,
