@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
+import dev.mlx.api.train.FeatureColumns;
 import dev.mlx.api.train.Losses;
 import dev.mlx.api.train.Model;
 import dev.mlx.api.train.OwnedArrays;
@@ -103,9 +104,11 @@ public final class RandR4Provider implements RegularizerProvider {
                     NDArray yc = Sampling.rows(y, from, to, b);
                     NDArray noise = Sampling.uniform(x.getManager(), x.getDataType(), streams, from, to, samples,
                             example, low, epsilon);
-                    NDArray[] g = Sampling.noisyAndCleanGradients(model, noise.mul(mc).add(xc), xc, yc, mc, true,
-                            samples, c, example);
-                    NDArray maxDifference = g[0].sub(g[1]).abs().mul(mc).max(new int[] {0});
+                    // on the mask's columns: the other features add nothing to the sum of squares
+                    FeatureColumns columns = model.maskedColumns(mc);
+                    NDArray[] g = Sampling.noisyAndCleanGradients(model, noise.mul(mc).add(xc), xc, yc, mc, columns,
+                            samples, c);
+                    NDArray maxDifference = g[0].sub(g[1]).abs().mul(columns.select(mc)).max(new int[] {0});
                     NDArray part = maxDifference.square().sum();
                     sumOfSquares = sumOfSquares == null ? part : sumOfSquares.add(part);
                 }
@@ -241,7 +244,24 @@ public final class RandR4Provider implements RegularizerProvider {
          */
         static NDArray[] noisyAndCleanGradients(Model model, NDArray noisy, NDArray clean, NDArray labels,
                 NDArray masks, boolean maskedNoise, int samples, int c, Shape example) {
-            NDArray inputs = noisy.reshape(new Shape((long) samples * c).addAll(example));
+            return noisyAndCleanGradients(model, noisy, clean, labels, masks, maskedNoise, null, samples, c, example);
+        }
+
+        /**
+         * {@link #noisyAndCleanGradients(Model, NDArray, NDArray, NDArray, NDArray, boolean, int, int, Shape)}
+         * for noisy copies that differ from the clean examples only where the mask is (Rand-R4), on the
+         * mask's columns: {@code {g_noisy [S, c, K], g_clean [c, K] or null}}.
+         */
+        static NDArray[] noisyAndCleanGradients(Model model, NDArray noisy, NDArray clean, NDArray labels,
+                NDArray masks, FeatureColumns columns, int samples, int c) {
+            return noisyAndCleanGradients(model, noisy, clean, labels, masks, true, columns, samples, c,
+                    new Shape(columns.count()));
+        }
+
+        private static NDArray[] noisyAndCleanGradients(Model model, NDArray noisy, NDArray clean, NDArray labels,
+                NDArray masks, boolean maskedNoise, FeatureColumns columns, int samples, int c, Shape example) {
+            Shape inputExample = noisy.getShape().slice(2);
+            NDArray inputs = noisy.reshape(new Shape((long) samples * c).addAll(inputExample));
             NDArray rowLabels = labels.tile(samples);
             if (clean != null) {
                 inputs = NDArrays.concat(new NDList(inputs, clean), 0);
@@ -251,7 +271,9 @@ public final class RandR4Provider implements RegularizerProvider {
             int blocks = clean != null ? samples + 1 : samples; // row s * c + n is a copy of example n
             UnaryOperator<NDArray> objective = logits -> Losses.perSampleCrossEntropy(logits, finalLabels);
             NDArray g;
-            if (maskedNoise) {
+            if (columns != null) {
+                g = model.maskedInputGradient(inputs, masks, columns, blocks, objective).gradient();
+            } else if (maskedNoise) {
                 // the copies differ from the clean examples only where the mask is
                 g = model.maskedInputGradient(inputs, masks, blocks, objective).gradient();
             } else {
