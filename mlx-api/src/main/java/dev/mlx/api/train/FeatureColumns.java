@@ -47,12 +47,37 @@ public record FeatureColumns(NDArray indices, long features) {
      * @throws IllegalArgumentException if the examples do not have {@code D} features
      */
     public NDArray select(NDArray perExample) {
+        NDArray flat = flat(perExample);
+        return indices == null ? flat : flat.get(new NDIndex(":, {}", indices));
+    }
+
+    private NDArray flat(NDArray perExample) {
         long b = perExample.getShape().get(0);
         if (perExample.size() != b * features) {
             throw new IllegalArgumentException("an array of shape " + perExample.getShape() + " does not have " + features
                     + " features per example");
         }
-        NDArray flat = perExample.reshape(b, features);
-        return indices == null ? flat : flat.get(new NDIndex(":, {}", indices));
+        return perExample.reshape(b, features);
+    }
+
+    /**
+     * @param perExample an array of shape {@code [B, ...example]} with {@code D} features per example
+     * @param values values for the columns, {@code [B, K]}
+     * @return {@code perExample} with its columns set to {@code values}, same shape; differentiable
+     *     with respect to both
+     */
+    public NDArray replace(NDArray perExample, NDArray values) {
+        Shape shape = perExample.getShape();
+        long b = shape.get(0);
+        if (indices == null) {
+            return values.reshape(shape);
+        }
+        NDArray flat = flat(perExample);
+        NDArray index = indices.expandDims(0).broadcast(new Shape(b, count()));
+        NDArray keep = perExample.getManager().ones(new Shape(features), perExample.getDataType())
+                .scatter(indices, perExample.getManager().zeros(new Shape(count()), perExample.getDataType()), 0);
+        NDArray placed = perExample.getManager().zeros(new Shape(b, features), perExample.getDataType())
+                .scatter(index, values, 1);
+        return flat.mul(keep).add(placed).reshape(shape);
     }
 }

@@ -115,6 +115,30 @@ public interface Model {
     }
 
     /**
+     * The batch {@code base} with the values on the mask's columns free to move ({@link MaskedInputs}).
+     * By default each point is written into a copy of the base and
+     * {@link #maskedInputGradient(NDArray, NDArray, FeatureColumns, UnaryOperator)} runs on it.
+     *
+     * @param base the inputs, shape {@code [B, ...example]}
+     * @param mask the mask, the shape of {@code base}
+     * @param columns {@link #maskedColumns} of {@code mask}
+     * @return the view
+     */
+    default MaskedInputs maskedInputs(NDArray base, NDArray mask, FeatureColumns columns) {
+        return new MaskedInputs() {
+            @Override
+            public NDArray columnValues() {
+                return columns.select(base);
+            }
+
+            @Override
+            public InputGradient maskedInputGradient(NDArray values, UnaryOperator<NDArray> objective) {
+                return Model.this.maskedInputGradient(columns.replace(base, values), mask, columns, objective);
+            }
+        };
+    }
+
+    /**
      * @param mask a batch's mask, shape {@code [B, ...]}
      * @param copies the number of copies of the batch stacked along axis 0
      * @return the mask of the stacked copies, {@code [copies * B, ...]} (row {@code s * B + n} is example {@code n}'s)

@@ -7,7 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.param.HyperParameters;
 import dev.mlx.api.param.ParameterSchema;
+import dev.mlx.api.train.FeatureColumns;
 import dev.mlx.api.train.Losses;
+import dev.mlx.api.train.MaskedInputs;
 import dev.mlx.api.train.Model;
 import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
@@ -16,6 +18,7 @@ import dev.mlx.engine.method.RandR4Provider.Sampling;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * Adv-R4, the adversarial form of the robust-attribution regularizer of Ghitu et al., "Model Guidance
@@ -102,9 +105,15 @@ public final class AdvR4Provider implements RegularizerProvider {
                 NDArray xc = Sampling.rows(x, from, to, b);
                 NDArray mc = Sampling.rows(m, from, to, b);
                 NDArray yc = Sampling.rows(y, from, to, b);
-                NDArray clean = lossGradient(model, xc, yc, mc);
-                NDArray adversarial = search.maximise(model, xc, yc, mc, clean.stopGradient(), streams, from);
-                NDArray part = lossGradient(model, adversarial, yc, mc).sub(clean).mul(mc).square().sum();
+                // on the mask's columns: the search moves only them, and the others add nothing to the sum
+                FeatureColumns columns = model.maskedColumns(mc);
+                MaskedInputs box = model.maskedInputs(xc, mc, columns);
+                NDArray clean = model.maskedInputGradient(xc, mc, columns,
+                        logits -> Losses.perSampleCrossEntropy(logits, yc)).gradient();
+                NDArray adversarial = search.maximise(model, box, columns, yc, columns.select(mc),
+                        clean.stopGradient(), streams, from);
+                NDArray part = box.maskedInputGradient(adversarial, logits -> Losses.perSampleCrossEntropy(logits, yc))
+                        .gradient().sub(clean).mul(columns.select(mc)).square().sum();
                 sum = sum == null ? part : sum.add(part);
             }
             NDArray term = Scalars.divide(sum, b);
@@ -189,20 +198,40 @@ public final class AdvR4Provider implements RegularizerProvider {
          */
         NDArray maximise(Model model, NDArray x, NDArray labels, NDArray masks, NDArray g0,
                 SplittableRandom[] streams, int from) {
-            NDManager outer = x.getManager();
+            FeatureColumns columns = model.maskedColumns(masks);
+            NDArray found = maximise(model, model.maskedInputs(x, masks, columns), columns, labels,
+                    columns.select(masks), columns.select(g0), streams, from);
+            NDArray point = columns.replace(x, found);
+            point.attach(x.getManager());
+            return point;
+        }
+
+        /**
+         * The search on the mask's columns: every point is the batch with its columns moved, all
+         * element-wise work is on {@code [B, K]}.
+         *
+         * @param box the batch with its masked columns free ({@link Model#maskedInputs})
+         * @param columns the mask's columns
+         * @param masks the masks on the columns, {@code [B, K]}
+         * @param g0 the clean per-sample loss gradient on the columns, detached, {@code [B, K]}
+         * @return the adversarial values of the columns, detached, {@code [B, K]}, on the masks' manager
+         */
+        NDArray maximise(Model model, MaskedInputs box, FeatureColumns columns, NDArray labels, NDArray masks,
+                NDArray g0, SplittableRandom[] streams, int from) {
+            NDManager outer = masks.getManager();
             try (NDManager scope = outer.newSubManager()) {
+                NDArray x = box.columnValues();
+                x.attach(scope);
                 NDArray lower = Scalars.times(masks, -epsilon);
                 lower.attach(scope);
                 NDArray upper = Scalars.times(masks, epsilon);
                 upper.attach(scope);
                 NDArray y = labels.duplicate();
                 y.attach(scope);
-                NDArray current = start(scope, x, masks, streams, from);
+                UnaryOperator<NDArray> loss = logits -> Losses.perSampleCrossEntropy(logits, y);
+                NDArray current = startOnColumns(scope, x, columns, masks, streams, from);
                 NDArray best = current;
                 NDArray bestValue = null;
-                long[] columnShape = new long[x.getShape().dimension()];
-                Arrays.fill(columnShape, 1);
-                columnShape[0] = x.getShape().get(0);
                 for (int t = 0; t <= steps; t++) {
                     boolean move = t < steps;
                     if (!move && !keepBest) {
@@ -216,13 +245,14 @@ public final class AdvR4Provider implements RegularizerProvider {
                         if (move && !lossAscent) {
                             NDArray[] objective = new NDArray[1];
                             NDArray ascent = model.detachedGradient(xt, p -> {
-                                objective[0] = gradientDifference(model, p, y, masks, g0);
+                                objective[0] = perExampleSquaredNorm(box.maskedInputGradient(p, loss).gradient()
+                                        .sub(g0).mul(masks));
                                 return objective[0];
                             });
                             value = objective[0].stopGradient();
                             direction = ascent.sign();
                         } else {
-                            NDArray g = lossGradient(model, xt, y, masks).stopGradient();
+                            NDArray g = box.maskedInputGradient(xt, loss).gradient().stopGradient();
                             value = perExampleSquaredNorm(g.sub(g0).mul(masks));
                             // zero outside the mask, where the box allows no move anyway
                             direction = move ? g.sign() : null;
@@ -232,8 +262,7 @@ public final class AdvR4Provider implements RegularizerProvider {
                                 bestValue = value;
                             } else {
                                 NDArray improved = value.gt(bestValue);
-                                best = NDArrays.where(
-                                        improved.reshape(new Shape(columnShape)).broadcast(xt.getShape()), xt, best);
+                                best = NDArrays.where(improved.reshape(-1, 1).broadcast(xt.getShape()), xt, best);
                                 bestValue = bestValue.maximum(value);
                                 best.attach(scope);
                             }
@@ -251,6 +280,23 @@ public final class AdvR4Provider implements RegularizerProvider {
                 result.attach(outer);
                 return result;
             }
+        }
+
+        /**
+         * {@link #start} on the columns: the same draws (every feature of an example, from its stream),
+         * read on the columns.
+         */
+        private NDArray startOnColumns(NDManager manager, NDArray x, FeatureColumns columns, NDArray masks,
+                SplittableRandom[] streams, int from) {
+            if (!randomStart) {
+                NDArray copy = x.duplicate();
+                copy.attach(manager);
+                return copy;
+            }
+            int c = (int) x.getShape().get(0);
+            NDArray u = Sampling.uniform(manager, x.getDataType(), streams, from, from + c, 1,
+                    new Shape(columns.features()), -epsilon, epsilon);
+            return columns.select(u.reshape(c, columns.features())).mul(masks).add(x);
         }
     }
 }

@@ -226,22 +226,33 @@ public final class LinearLayer implements Layer {
      * @return the outputs, shape {@code [copies * B, out]}
      */
     NDArray forwardSplit(NDArray x, NDArray z, NDArray columns, int copies) {
-        NDArray keep = x.getManager().ones(new Shape(in), x.getDataType())
-                .scatter(columns, x.getManager().zeros(columns.getShape(), x.getDataType()), 0);
         NDArray block = copies == 1 ? x : x.get(new NDIndex("0:{}", x.getShape().get(0) / copies));
-        NDArray rest = Linear.linear(block.mul(keep), weight.array(), bias.array()).singletonOrThrow();
+        NDArray rest = restProduct(block, columns);
         if (copies > 1) {
             rest = rest.tile(new long[] {copies, 1});
         }
-        return rest.add(Linear.linear(z, weightColumns(columns, z)).singletonOrThrow());
+        return rest.add(columnProduct(z, columns));
     }
 
     /** {@link #forwardSplit(NDArray, NDArray, NDArray, int)} for one block. */
     NDArray forwardSplit(NDArray x, NDArray z, NDArray columns) {
+        return forwardSplit(x, z, columns, 1);
+    }
+
+    /**
+     * @param x the inputs, {@code [B, in]}
+     * @param columns int64 column indices, {@code [K]}
+     * @return {@code x_rest W^T + b}, {@code x_rest} being {@code x} with the columns zeroed
+     */
+    NDArray restProduct(NDArray x, NDArray columns) {
         NDArray keep = x.getManager().ones(new Shape(in), x.getDataType())
                 .scatter(columns, x.getManager().zeros(columns.getShape(), x.getDataType()), 0);
-        NDArray rest = Linear.linear(x.mul(keep), weight.array(), bias.array()).singletonOrThrow();
-        return rest.add(Linear.linear(z, weightColumns(columns, z)).singletonOrThrow());
+        return Linear.linear(x.mul(keep), weight.array(), bias.array()).singletonOrThrow();
+    }
+
+    /** @return {@code z W[:, c]^T} for the values {@code z} ({@code [B, K]}) of the columns {@code c} */
+    NDArray columnProduct(NDArray z, NDArray columns) {
+        return Linear.linear(z, weightColumns(columns, z)).singletonOrThrow();
     }
 
     /** {@code compact [B, K]} written into the columns {@code columns} of a zero {@code [B, in]} array. */

@@ -19,6 +19,7 @@ import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.Interval;
 import dev.mlx.api.train.IntervalPass;
 import dev.mlx.api.train.Losses;
+import dev.mlx.api.train.MaskedInputs;
 import dev.mlx.api.train.Model;
 import dev.mlx.engine.MlxEngine;
 import dev.mlx.engine.method.CrossEntropyBounds;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * bounding window in every channel, otherwise every feature; the results on the columns equal the full
  * masked results selected on them (values and the parameter gradients of an RRR and a Cert-R4 term,
  * one copy and stacked copies), so a penalty summed over the columns equals the one summed over every
- * feature.
+ * feature; a batch whose masked columns move ({@link Model#maskedInputs}, Adv-R4's search) gives the
+ * gradient, the ascent direction on the columns and the parameter gradients of the moved inputs.
  */
 class MaskedColumnsTest {
     private static final int BATCH = 4;
@@ -145,6 +147,32 @@ class MaskedColumnsTest {
             double[] rrrColumns = PenaltyGradients.autograd(net,
                     model -> onColumns.apply(model).gradient().mul(maskOnColumns).square().sum());
             assertArrayEquals(rrrFull, rrrColumns, 1e-10, "parameter gradients of RRR's term");
+
+            // the batch with its columns moved (Adv-R4's search): the same gradient as at the moved inputs, and the
+            // same ascent direction and parameter gradients
+            MaskedInputs box = net.maskedInputs(x, mask, columns);
+            assertArrayEquals(columns.select(x).toDoubleArray(), box.columnValues().toDoubleArray(), 0.0, "base values");
+            NDArray values = box.columnValues().add(m.create(random.doubles(BATCH * expectedColumns, -0.3, 0.3).toArray(),
+                    new Shape(BATCH, expectedColumns)).mul(maskOnColumns));
+            NDArray moved = columns.replace(x, values);
+            assertEquals(shape, moved.getShape());
+            InputGradient atMoved = net.maskedInputGradient(moved, mask, columns, z2 -> Losses.perSampleCrossEntropy(z2, y));
+            InputGradient inBox = box.maskedInputGradient(values, z2 -> Losses.perSampleCrossEntropy(z2, y));
+            assertArrayEquals(atMoved.logits().toDoubleArray(), inBox.logits().toDoubleArray(), 1e-12, "logits, moved");
+            assertArrayEquals(atMoved.gradient().toDoubleArray(), inBox.gradient().toDoubleArray(), 1e-12,
+                    "gradient, moved");
+            NDArray ascent = net.detachedGradient(values, v -> box.maskedInputGradient(v,
+                    z2 -> Losses.perSampleCrossEntropy(z2, y)).gradient().mul(maskOnColumns).square().sum());
+            NDArray fullAscent = net.detachedGradient(moved, p -> net.maskedInputGradient(p, mask,
+                    z2 -> Losses.perSampleCrossEntropy(z2, y)).gradient().mul(mask).square().sum());
+            assertArrayEquals(columns.select(fullAscent).toDoubleArray(), ascent.toDoubleArray(), 1e-10,
+                    "ascent direction on the columns");
+            assertTrue(ascent.abs().max().getDouble() > 1e-8, "the ascent is not trivially zero");
+            assertArrayEquals(PenaltyGradients.autograd(net, model -> model.maskedInputGradient(moved, mask,
+                    z2 -> Losses.perSampleCrossEntropy(z2, y)).gradient().mul(mask).square().sum()),
+                    PenaltyGradients.autograd(net, model -> model.maskedInputs(x, mask, columns).maskedInputGradient(values,
+                            z2 -> Losses.perSampleCrossEntropy(z2, y)).gradient().mul(maskOnColumns).square().sum()),
+                    1e-10, "parameter gradients at the moved point");
 
             // stacked copies that differ only on the mask (Rand-R4's layout)
             NDArray noise = m.create(random.doubles(2 * shape.size(), -1, 1).toArray(),
