@@ -5,12 +5,15 @@ import dev.mlx.api.error.MlxException;
 import dev.mlx.api.error.UnsupportedCapabilityException;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.app.plugin.PluginCatalog;
+import dev.mlx.engine.OperatorTrace;
 import dev.mlx.engine.nn.Network;
 import dev.mlx.engine.train.EpochMetrics;
 import dev.mlx.engine.train.Trainer;
 import dev.mlx.engine.train.TrainingConfig;
 import dev.mlx.engine.train.TrainingListener;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +79,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", description = "Timed epochs per method (default: 3).")
     int repeats = 3;
 
+    @Option(names = "--op-trace", description = "Write libtorch's operator trace of each method's timed epochs to"
+            + " DIR/METHOD.json (Chrome trace format; bench/op-trace-summary.py sums it by operator and shape).")
+    Path opTrace;
+
     private final PluginCatalog catalog;
     private final AppSettings settings;
     private final EngineHolder engine;
@@ -101,6 +108,13 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> order = new ArrayList<>(new ComparisonRunner(catalog, settings, engine).resolve(requested));
         order.remove("erm");
         order.add(0, "erm"); // the baseline every ratio refers to, measured in the same run
+        if (opTrace != null) {
+            try {
+                Files.createDirectories(opTrace);
+            } catch (java.io.IOException e) {
+                throw MlxException.userError("cannot create the operator-trace folder " + opTrace + ": " + e.getMessage());
+            }
+        }
         BenchWorkload work = BenchWorkload.of(catalog, settings, new BenchWorkload.Request(model, modelParams,
                 dataset, datasetParams, n, imageSize, channels));
         DataSplit train = work.train();
@@ -110,7 +124,7 @@ public final class BenchCommand implements Callable<Integer> {
         settings.out().println("| method | s/epoch | samples/s | cost vs erm |");
         settings.out().println("|---|---|---|---|");
         // Warm the JVM and libtorch up on ERM first, so the baseline is not charged for it.
-        time(work, "erm", mlp ? 2 : 1, batch);
+        time(work, "erm", mlp ? 2 : 1, batch, false);
         Double erm = null;
         for (String method : order) {
             RegularizerProvider provider = catalog.regularizer(method);
@@ -120,7 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             double median;
             try {
-                median = time(work, method, repeats + 1, batch);
+                median = time(work, method, repeats + 1, batch, true);
             } catch (UnsupportedCapabilityException e) {
                 if (erm == null) {
                     throw e;
@@ -140,14 +154,33 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * Trains a fresh network (seed 0) with {@code method}'s default hyper-parameters.
      *
+     * @param trace whether to write the operator trace of the epochs after the first (with {@code --op-trace})
      * @return the median time of the epochs after the first (or the first, if there is only one)
      */
-    private double time(BenchWorkload work, String method, int epochs, int batch) {
+    private double time(BenchWorkload work, String method, int epochs, int batch, boolean trace) {
         RegularizerProvider provider = catalog.regularizer(method);
         DataSplit train = work.train();
+        boolean traced = trace && opTrace != null && epochs > 1;
+        OperatorTrace[] running = new OperatorTrace[1];
         try (Network net = engine.get().networks().create(work.architecture(), train.exampleShape(), 0)) {
-            List<EpochMetrics> h = new Trainer(new TrainingConfig(epochs, batch, 1e-3, 0, 0)).train(net, train, null,
-                    provider.create(provider.parameters().defaults()), new TrainingListener() {});
+            // the trace covers the timed epochs: it starts when the warm-up epoch ends
+            TrainingListener listener = !traced ? new TrainingListener() {} : new TrainingListener() {
+                @Override
+                public void onEpoch(EpochMetrics metrics) {
+                    if (metrics.epoch() == 1) {
+                        running[0] = OperatorTrace.start(opTrace.resolve(method + ".json"));
+                    }
+                }
+            };
+            List<EpochMetrics> h;
+            try {
+                h = new Trainer(new TrainingConfig(epochs, batch, 1e-3, 0, 0)).train(net, train, null,
+                        provider.create(provider.parameters().defaults()), listener);
+            } finally {
+                if (running[0] != null) {
+                    running[0].close();
+                }
+            }
             List<EpochMetrics> timed = h.size() > 1 ? h.subList(1, h.size()) : h;
             double[] times = timed.stream().mapToDouble(EpochMetrics::seconds).sorted().toArray();
             return times[times.length / 2];
