@@ -2,11 +2,11 @@ package dev.mlx.engine.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.mlx.api.train.Batch;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.train.OwnedArrays;
+import dev.mlx.engine.autograd.IndexSelect;
 
 /**
  * A training split uploaded once to the device (the manager's) so that every mini-batch is a
@@ -90,9 +90,7 @@ public final class ResidentSplit implements AutoCloseable {
     }
 
     private static NDArray gather(NDArray source, NDArray index, NDManager target) {
-        NDArray rows = source.get(new NDIndex("{}", index));
-        rows.attach(target);
-        return rows;
+        return IndexSelect.rows(source, index, target);
     }
 
     @Override

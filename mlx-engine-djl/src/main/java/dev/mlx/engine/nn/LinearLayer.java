@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.mlx.api.train.Interval;
+import dev.mlx.engine.autograd.IndexSelect;
 import java.util.List;
 
 /**
@@ -140,7 +141,7 @@ public final class LinearLayer implements Layer {
      * ({@code [B, K]}), or {@code null} to take it from {@code input}.
      */
     Interval forwardInterval(Interval input, NDArray columns, NDArray centreOutput, NDArray radiusColumns) {
-        NDArray r = radiusColumns != null ? radiusColumns : input.radius().get(new NDIndex(":, {}", columns));
+        NDArray r = radiusColumns != null ? radiusColumns : IndexSelect.columns(input.radius(), columns);
         NDArray muOut = centreOutput != null ? centreOutput
                 : Linear.linear(input.centre(), weight.array(), bias.array()).singletonOrThrow();
         NDArray rOut = Linear.linear(r, weightColumns(columns, r).abs()).singletonOrThrow();
@@ -208,7 +209,10 @@ public final class LinearLayer implements Layer {
 
     /** {@code W[:, columns]}, created on the manager of {@code like} (the batch's). */
     private NDArray weightColumns(NDArray columns, NDArray like) {
-        return weight.array().get(like.getManager(), new NDIndex(":, {}", columns));
+        // an unnamed view on the batch's manager, so the selection lands there too (not on the parameters')
+        NDArray w = weight.array().reshape(weight.array().getShape());
+        w.attach(like.getManager());
+        return IndexSelect.columns(w, columns);
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.mlx.api.train.IntervalPass;
 import dev.mlx.api.train.MaskedInputs;
 import dev.mlx.api.train.Model;
 import dev.mlx.api.train.TokenEmbeddings;
+import dev.mlx.engine.autograd.IndexSelect;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import java.util.ArrayList;
 import java.util.List;
@@ -434,7 +435,7 @@ public final class Network implements Model, AutoCloseable {
             return maskedColumns(mask, columns, linear.columnCotangent(g, columns), logits);
         }
         NDArray flat = inputs.reshape(n, -1);
-        NDArray z = flat.get(new NDIndex(":, {}", columns));
+        NDArray z = IndexSelect.columns(flat, columns);
         if (copy && !explicit) {
             z = z.duplicate();
             z.setRequiresGradient(true);
@@ -461,7 +462,7 @@ public final class Network implements Model, AutoCloseable {
      */
     private static InputGradient maskedColumns(NDArray mask, NDArray columns, NDArray gz, NDArray logits) {
         // zero where this example's own mask is (the columns are the union over the batch)
-        NDArray read = mask.get(new NDIndex(":, {}", columns)).neq(0).toType(gz.getDataType(), false);
+        NDArray read = IndexSelect.columns(mask, columns).neq(0).toType(gz.getDataType(), false);
         return new InputGradient(logits, gz.mul(read));
     }
 
