@@ -149,6 +149,28 @@ public final class LinearLayer implements Layer {
     }
 
     /**
+     * {@link #forwardInterval} for a box that differs from a nominal input (whose output the caller
+     * has) only on {@code columns}: centre {@code y_n + (mu[:, c] - x_n[:, c]) W[:, c]^T}, radius
+     * {@code r[:, c] |W[:, c]|^T}, with {@code W[:, c]} gathered once. On a convolutional network's
+     * linear layer after the flatten, inside a training step whose forward pass gave {@code x_n} and
+     * {@code y_n}, this replaces a second product with all of {@code W} (and its weight gradient) by
+     * products with the window's columns.
+     *
+     * @param inputColumns the box on the columns, {@code [B, K]}; equal to the nominal input elsewhere
+     * @param columns int64 column indices, {@code [K]}
+     * @param nominalColumns the nominal input on the columns, {@code [B, K]}
+     * @param nominalOutput the nominal output {@code x_n W^T + b}, {@code [B, out]}
+     * @return the interval over the outputs
+     */
+    Interval forwardIntervalAround(Interval inputColumns, NDArray columns, NDArray nominalColumns,
+            NDArray nominalOutput) {
+        NDArray w = weightColumns(columns, inputColumns.lower());
+        NDArray mu = nominalOutput.add(Linear.linear(inputColumns.centre().sub(nominalColumns), w).singletonOrThrow());
+        NDArray r = Linear.linear(inputColumns.radius(), w.abs()).singletonOrThrow();
+        return new Interval(mu.sub(r), mu.add(r));
+    }
+
+    /**
      * {@link #backwardInterval} computed for the input features {@code columns} only, zero on every
      * other feature: {@code mu_G W[:, c]} and {@code r_G |W[:, c]|}, scattered into {@code [B, in]}.
      * Only sound where it is multiplied by a mask that is zero outside {@code columns}.

@@ -750,8 +750,19 @@ public final class Network implements Model, AutoCloseable {
                 Interval in = current;
                 NDArray windowColumns = window.flatColumns(steps.get(i - 2).output().lower().getShape(),
                         in.lower().getManager());
-                step = new IntervalStep(linear.forwardInterval(in, windowColumns, null), g -> linear.backwardInterval(g,
-                        in));
+                Interval out;
+                if (nominal != null) {
+                    // outside the window's columns the box is the step's own activation: its product plus the
+                    // columns' change
+                    Interval onColumns = new Interval(IndexSelect.columns(in.lower(), windowColumns),
+                            IndexSelect.columns(in.upper(), windowColumns));
+                    NDArray nominalOut = i + 1 < layers.size() ? nominal.layerInputs()[i + 1] : nominal.logits();
+                    out = linear.forwardIntervalAround(onColumns, windowColumns,
+                            IndexSelect.columns(nominal.layerInputs()[i], windowColumns), nominalOut);
+                } else {
+                    out = linear.forwardInterval(in, windowColumns, null);
+                }
+                step = new IntervalStep(out, g -> linear.backwardInterval(g, in));
             } else if (columns != null) {
                 LinearLayer linear = (LinearLayer) layer;
                 Interval in = current;
