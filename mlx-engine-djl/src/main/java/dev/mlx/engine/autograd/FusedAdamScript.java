@@ -22,28 +22,14 @@ import java.util.Optional;
  * </pre>
  */
 public final class FusedAdamScript {
-    private static final String CODE = String.join("\n",
-            "class FusedAdam(Module):",
-            "  __parameters__ = []",
-            "  __buffers__ = []",
-            "  training : bool",
-            "  _is_full_backward_hook : Optional[bool]",
-            "  def forward(self: __torch__.FusedAdam,",
-            "    params: List[Tensor],",
-            "    grads: List[Tensor],",
-            "    exp_avgs: List[Tensor],",
-            "    exp_avg_sqs: List[Tensor],",
-            "    steps: List[Tensor],",
-            "    lr: float,",
-            "    beta1: float,",
-            "    beta2: float,",
-            "    weight_decay: float,",
-            "    eps: float) -> Tensor:",
-            "    torch._fused_adam_(params, grads, exp_avgs, exp_avg_sqs, annotate(List[Tensor], []), steps, lr=lr,"
+    private static final String CODE = TorchScriptArchive.statelessModule("FusedAdam",
+            List.of("params: List[Tensor]", "grads: List[Tensor]", "exp_avgs: List[Tensor]",
+                    "exp_avg_sqs: List[Tensor]", "steps: List[Tensor]", "lr: float", "beta1: float", "beta2: float",
+                    "weight_decay: float", "eps: float"), "Tensor",
+            "torch._fused_adam_(params, grads, exp_avgs, exp_avg_sqs, annotate(List[Tensor], []), steps, lr=lr,"
                     + " beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)",
-            "    torch._foreach_zero_(grads)",
-            "    return steps[0]",
-            "");
+            "torch._foreach_zero_(grads)",
+            "return steps[0]");
 
     private static volatile Optional<FusedAdamScript> shared;
 

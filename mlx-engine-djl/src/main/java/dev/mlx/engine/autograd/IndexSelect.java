@@ -7,6 +7,7 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.training.ParameterStore;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
+import java.util.List;
 
 /**
  * {@code torch.index_select(x, axis, index)}: whole rows (or columns) of {@code x} by an index tensor, which DJL's
@@ -52,17 +53,8 @@ public final class IndexSelect {
     private static synchronized PtSymbolBlock module(int axis) {
         if (BLOCKS[axis] == null) {
             String name = "IndexSelect" + axis;
-            String code = String.join("\n",
-                    "class " + name + "(Module):",
-                    "  __parameters__ = []",
-                    "  __buffers__ = []",
-                    "  training : bool",
-                    "  _is_full_backward_hook : Optional[bool]",
-                    "  def forward(self: __torch__." + name + ",",
-                    "    x: Tensor,",
-                    "    index: Tensor) -> Tensor:",
-                    "    return torch.index_select(x, " + axis + ", index)",
-                    "");
+            String code = TorchScriptArchive.statelessModule(name, List.of("x: Tensor", "index: Tensor"), "Tensor",
+                    "return torch.index_select(x, " + axis + ", index)");
             try {
                 // lives as long as the process: a base manager of its own
                 BLOCKS[axis] = TorchScriptArchive.load(NDManager.newBaseManager(), name, code);

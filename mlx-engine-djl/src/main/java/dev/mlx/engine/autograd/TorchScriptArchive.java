@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -23,6 +24,33 @@ final class TorchScriptArchive {
     private static final byte[] CONSTANTS_PKL = {(byte) 0x80, 2, ')', '.'};
 
     private TorchScriptArchive() {}
+
+    /**
+     * The source of a module without parameters or buffers, as {@code torch.jit.save} writes it.
+     *
+     * @param className the class's name (in {@code __torch__})
+     * @param parameters the parameters of {@code forward} after {@code self}, each {@code "name: Type"}
+     * @param returnType the type {@code forward} returns
+     * @param body the statements of {@code forward}, one per line (nested blocks indented by the caller)
+     * @return the source of {@code code/__torch__.py}
+     */
+    static String statelessModule(String className, List<String> parameters, String returnType, String... body) {
+        StringBuilder code = new StringBuilder()
+                .append("class ").append(className).append("(Module):\n")
+                .append("  __parameters__ = []\n")
+                .append("  __buffers__ = []\n")
+                .append("  training : bool\n")
+                .append("  _is_full_backward_hook : Optional[bool]\n")
+                .append("  def forward(self: __torch__.").append(className).append(",\n");
+        for (int i = 0; i < parameters.size(); i++) {
+            code.append("    ").append(parameters.get(i))
+                    .append(i + 1 < parameters.size() ? ",\n" : ") -> " + returnType + ":\n");
+        }
+        for (String line : body) {
+            code.append("    ").append(line).append('\n');
+        }
+        return code.toString();
+    }
 
     /**
      * @param manager a PyTorch-engine manager that outlives the module

@@ -7,6 +7,7 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.training.ParameterStore;
 import dev.mlx.api.error.ErrorKind;
 import dev.mlx.api.error.MlxException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,46 +22,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * loads it once per engine, and calls it in training mode (autograd on).
  */
 public final class TorchScriptGradHelper implements AutoCloseable {
-    private static final String CODE = String.join("\n",
-            "class GradHelper(Module):",
-            "  __parameters__ = []",
-            "  __buffers__ = []",
-            "  training : bool",
-            "  _is_full_backward_hook : Optional[bool]",
-            "  def forward(self: __torch__.GradHelper,",
-            "    out: Tensor,",
-            "    x: Tensor) -> Tensor:",
-            "    gs = torch.autograd.grad([torch.sum(out)], [x], None, None, True)",
-            "    return unchecked_cast(Tensor, gs[0])",
-            "");
+    private static final String CODE = TorchScriptArchive.statelessModule("GradHelper",
+            List.of("out: Tensor", "x: Tensor"), "Tensor",
+            "gs = torch.autograd.grad([torch.sum(out)], [x], None, None, True)",
+            "return unchecked_cast(Tensor, gs[0])");
     /** As {@link #CODE} without create_graph (the graph is retained: the caller may still backward through it). */
-    private static final String FIRST_ORDER_CODE = String.join("\n",
-            "class FirstOrderGradHelper(Module):",
-            "  __parameters__ = []",
-            "  __buffers__ = []",
-            "  training : bool",
-            "  _is_full_backward_hook : Optional[bool]",
-            "  def forward(self: __torch__.FirstOrderGradHelper,",
-            "    out: Tensor,",
-            "    x: Tensor) -> Tensor:",
-            "    gs = torch.autograd.grad([torch.sum(out)], [x], None, True, False)",
-            "    return unchecked_cast(Tensor, gs[0])",
-            "");
+    private static final String FIRST_ORDER_CODE = TorchScriptArchive.statelessModule("FirstOrderGradHelper",
+            List.of("out: Tensor", "x: Tensor"), "Tensor",
+            "gs = torch.autograd.grad([torch.sum(out)], [x], None, True, False)",
+            "return unchecked_cast(Tensor, gs[0])");
     /** Returns its argument if it requires gradients, else a detached copy that does (a leaf). */
-    private static final String DIFFERENTIABLE_CODE = String.join("\n",
-            "class Differentiable(Module):",
-            "  __parameters__ = []",
-            "  __buffers__ = []",
-            "  training : bool",
-            "  _is_full_backward_hook : Optional[bool]",
-            "  def forward(self: __torch__.Differentiable,",
-            "    z: Tensor) -> Tensor:",
-            "    if ops.prim.requires_grad(z):",
-            "      _0 = z",
-            "    else:",
-            "      _0 = torch.requires_grad_(torch.detach(z))",
-            "    return _0",
-            "");
+    private static final String DIFFERENTIABLE_CODE = TorchScriptArchive.statelessModule("Differentiable",
+            List.of("z: Tensor"), "Tensor",
+            "if ops.prim.requires_grad(z):",
+            "  _0 = z",
+            "else:",
+            "  _0 = torch.requires_grad_(torch.detach(z))",
+            "return _0");
     private final NDManager manager;
     private final PtSymbolBlock module;
     private final PtSymbolBlock differentiable;
@@ -167,18 +145,9 @@ public final class TorchScriptGradHelper implements AutoCloseable {
         String key = stride + "_" + padding + "_" + outputPaddingH + "_" + outputPaddingW;
         PtSymbolBlock block = transposed.computeIfAbsent(key, k -> {
             String name = "ConvTranspose_" + k;
-            String code = String.join("\n",
-                    "class " + name + "(Module):",
-                    "  __parameters__ = []",
-                    "  __buffers__ = []",
-                    "  training : bool",
-                    "  _is_full_backward_hook : Optional[bool]",
-                    "  def forward(self: __torch__." + name + ",",
-                    "    g: Tensor,",
-                    "    w: Tensor) -> Tensor:",
-                    "    return torch.conv_transpose2d(g, w, None, [" + stride + ", " + stride + "], [" + padding
-                            + ", " + padding + "], [" + outputPaddingH + ", " + outputPaddingW + "])",
-                    "");
+            String code = TorchScriptArchive.statelessModule(name, List.of("g: Tensor", "w: Tensor"), "Tensor",
+                    "return torch.conv_transpose2d(g, w, None, [" + stride + ", " + stride + "], [" + padding + ", "
+                            + padding + "], [" + outputPaddingH + ", " + outputPaddingW + "])");
             try {
                 return TorchScriptArchive.load(manager, name, code);
             } catch (RuntimeException e) {
