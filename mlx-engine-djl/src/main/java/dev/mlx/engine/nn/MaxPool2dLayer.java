@@ -6,10 +6,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.mlx.api.train.Interval;
 import dev.mlx.api.train.OwnedArrays;
 import dev.mlx.api.train.Scalars;
+import dev.mlx.engine.autograd.GradMode;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import java.util.List;
 
@@ -145,18 +145,10 @@ public final class MaxPool2dLayer implements Layer {
      * {@code d/dx sum(unfold(x) * v)} at a zero leaf (create_graph, so differentiable in {@code v}).
      */
     private NDArray fold(NDArray v, NDArray bank, Shape planes) {
-        boolean wasGrad = JniUtils.isGradMode();
-        if (!wasGrad) {
-            JniUtils.setGradMode(true);
-        }
-        try {
+        return GradMode.on(() -> {
             NDArray leaf = v.getManager().zeros(planes, v.getDataType());
             leaf.setRequiresGradient(true);
             return gradHelper.gradient(unfold(leaf, bank).mul(v), leaf);
-        } finally {
-            if (!wasGrad) {
-                JniUtils.setGradMode(false);
-            }
-        }
+        });
     }
 }

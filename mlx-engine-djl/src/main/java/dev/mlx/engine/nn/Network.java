@@ -15,6 +15,7 @@ import dev.mlx.api.train.IntervalPass;
 import dev.mlx.api.train.MaskedInputs;
 import dev.mlx.api.train.Model;
 import dev.mlx.api.train.TokenEmbeddings;
+import dev.mlx.engine.autograd.GradMode;
 import dev.mlx.engine.autograd.IndexSelect;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import java.util.ArrayList;
@@ -206,11 +207,7 @@ public final class Network implements Model, AutoCloseable {
      */
     @Override
     public InputGradient inputGradient(NDArray inputs, UnaryOperator<NDArray> objective) {
-        boolean wasGrad = JniUtils.isGradMode();
-        if (!wasGrad) {
-            JniUtils.setGradMode(true);
-        }
-        try {
+        return GradMode.on(() -> {
             if (explicit) {
                 return explicitInputGradient(inputs, objective);
             }
@@ -227,11 +224,7 @@ public final class Network implements Model, AutoCloseable {
             }
             NDArray leaf = inputs.hasGradient() ? inputs : leafCopy(inputs);
             return inputGradientAt(leaf, objective);
-        } finally {
-            if (!wasGrad) {
-                JniUtils.setGradMode(false);
-            }
-        }
+        });
     }
 
     /**
@@ -344,11 +337,7 @@ public final class Network implements Model, AutoCloseable {
 
             @Override
             public InputGradient maskedInputGradient(NDArray values, UnaryOperator<NDArray> objective) {
-                boolean wasGrad = JniUtils.isGradMode();
-                if (!wasGrad) {
-                    JniUtils.setGradMode(true);
-                }
-                try {
+                return GradMode.on(() -> {
                     if (rest == null) {
                         rest = linear.restProduct(base.reshape(b, -1), indices);
                     }
@@ -360,11 +349,7 @@ public final class Network implements Model, AutoCloseable {
                     }
                     NDArray g = backward(layerInputs, logitGradient(x, objective), first + 1);
                     return maskedColumns(flatMask, indices, linear.columnCotangent(g, indices), x);
-                } finally {
-                    if (!wasGrad) {
-                        JniUtils.setGradMode(false);
-                    }
-                }
+                });
             }
         };
     }
@@ -399,11 +384,7 @@ public final class Network implements Model, AutoCloseable {
     /** The compact path of both masked input gradients; {@code mask} is {@code [rows of inputs, features]}. */
     private InputGradient compact(int first, NDArray inputs, NDArray mask, NDArray columns, int copies,
             UnaryOperator<NDArray> objective) {
-        boolean wasGrad = JniUtils.isGradMode();
-        if (!wasGrad) {
-            JniUtils.setGradMode(true);
-        }
-        try {
+        return GradMode.on(() -> {
             if (explicit) {
                 return compactInputGradient(first, inputs, mask, columns, copies, objective, false);
             }
@@ -417,11 +398,7 @@ public final class Network implements Model, AutoCloseable {
                 }
             }
             return compactInputGradient(first, inputs, mask, columns, copies, objective, true);
-        } finally {
-            if (!wasGrad) {
-                JniUtils.setGradMode(false);
-            }
-        }
+        });
     }
 
     private InputGradient compactInputGradient(int first, NDArray inputs, NDArray mask, NDArray columns,
@@ -494,11 +471,7 @@ public final class Network implements Model, AutoCloseable {
         if (box == null || (onColumns >= 0 && box.area() * shape.get(1) != onColumns)) {
             return null;
         }
-        boolean wasGrad = JniUtils.isGradMode();
-        if (!wasGrad) {
-            JniUtils.setGradMode(true);
-        }
-        try {
+        return GradMode.on(() -> {
             RecordedForward shared = recordedAt(inputs);
             NDArray[] layerInputs = shared != null ? shared.layerInputs() : new NDArray[layers.size()];
             NDArray logits = shared != null ? shared.logits() : forward(inputs, layerInputs);
@@ -528,11 +501,7 @@ public final class Network implements Model, AutoCloseable {
             NDArray read = box.of(mask).neq(0).toType(g.getDataType(), false);
             return new InputGradient(logits, onColumns >= 0 ? g.mul(read).reshape(shape.get(0), onColumns)
                     : Window.embed(g.mul(read), box, shape));
-        } finally {
-            if (!wasGrad) {
-                JniUtils.setGradMode(false);
-            }
-        }
+        });
     }
 
     /**
@@ -592,21 +561,16 @@ public final class Network implements Model, AutoCloseable {
     }
 
     private NDArray gradient(NDArray inputs, UnaryOperator<NDArray> function, boolean differentiable) {
-        boolean wasGrad = JniUtils.isGradMode();
-        if (!wasGrad) {
-            JniUtils.setGradMode(true);
-        }
-        nesting++;
-        try {
-            NDArray leaf = leafCopy(inputs);
-            NDArray out = function.apply(leaf);
-            return differentiable ? gradHelper.gradient(out, leaf) : gradHelper.firstOrderGradient(out, leaf);
-        } finally {
-            nesting--;
-            if (!wasGrad) {
-                JniUtils.setGradMode(false);
+        return GradMode.on(() -> {
+            nesting++;
+            try {
+                NDArray leaf = leafCopy(inputs);
+                NDArray out = function.apply(leaf);
+                return differentiable ? gradHelper.gradient(out, leaf) : gradHelper.firstOrderGradient(out, leaf);
+            } finally {
+                nesting--;
             }
-        }
+        });
     }
 
     /** A copy of the inputs that is a leaf requiring gradients (the copy is cut from any graph). */

@@ -1,9 +1,9 @@
 package dev.mlx.engine.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.mlx.api.train.InputGradient;
 import dev.mlx.api.train.TokenEmbeddings;
+import dev.mlx.engine.autograd.GradMode;
 import dev.mlx.engine.autograd.TorchScriptGradHelper;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -64,11 +64,7 @@ final class TextNetworkEmbeddings implements TokenEmbeddings {
 
     @Override
     public InputGradient embeddingGradient(NDArray ids, NDArray embeddings, UnaryOperator<NDArray> objective) {
-        boolean wasGrad = JniUtils.isGradMode();
-        if (!wasGrad) {
-            JniUtils.setGradMode(true);
-        }
-        try {
+        return GradMode.on(() -> {
             if (embeddings.hasGradient()) {
                 return gradientAt(ids, embeddings, objective);
             }
@@ -84,11 +80,7 @@ final class TextNetworkEmbeddings implements TokenEmbeddings {
             NDArray leaf = embeddings.duplicate();
             leaf.setRequiresGradient(true);
             return gradientAt(ids, leaf, objective);
-        } finally {
-            if (!wasGrad) {
-                JniUtils.setGradMode(false);
-            }
-        }
+        });
     }
 
     private InputGradient gradientAt(NDArray ids, NDArray e, UnaryOperator<NDArray> objective) {
