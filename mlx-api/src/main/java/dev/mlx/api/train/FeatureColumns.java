@@ -61,6 +61,34 @@ public record FeatureColumns(NDArray indices, long features) {
     }
 
     /**
+     * @param values values for the columns, {@code [B, K]}
+     * @return {@code [B, D]}: {@code values} on the columns, zero on every other feature; differentiable
+     *     with respect to {@code values}
+     */
+    public NDArray scatter(NDArray values) {
+        long b = values.getShape().get(0);
+        if (indices == null) {
+            return values.reshape(b, features);
+        }
+        NDArray index = indices.expandDims(0).broadcast(new Shape(b, count()));
+        return values.getManager().zeros(new Shape(b, features), values.getDataType()).scatter(index, values, 1);
+    }
+
+    /**
+     * @param perExample an array of shape {@code [B, ...example]} with {@code D} features per example
+     * @return {@code [B, D]}: {@code perExample} with zeros on the columns
+     */
+    public NDArray clear(NDArray perExample) {
+        NDArray flat = flat(perExample);
+        if (indices == null) {
+            return flat.zerosLike();
+        }
+        NDArray keep = perExample.getManager().ones(new Shape(features), perExample.getDataType())
+                .scatter(indices, perExample.getManager().zeros(new Shape(count()), perExample.getDataType()), 0);
+        return flat.mul(keep);
+    }
+
+    /**
      * @param perExample an array of shape {@code [B, ...example]} with {@code D} features per example
      * @param values values for the columns, {@code [B, K]}
      * @return {@code perExample} with its columns set to {@code values}, same shape; differentiable
@@ -68,16 +96,9 @@ public record FeatureColumns(NDArray indices, long features) {
      */
     public NDArray replace(NDArray perExample, NDArray values) {
         Shape shape = perExample.getShape();
-        long b = shape.get(0);
         if (indices == null) {
             return values.reshape(shape);
         }
-        NDArray flat = flat(perExample);
-        NDArray index = indices.expandDims(0).broadcast(new Shape(b, count()));
-        NDArray keep = perExample.getManager().ones(new Shape(features), perExample.getDataType())
-                .scatter(indices, perExample.getManager().zeros(new Shape(count()), perExample.getDataType()), 0);
-        NDArray placed = perExample.getManager().zeros(new Shape(b, features), perExample.getDataType())
-                .scatter(index, values, 1);
-        return flat.mul(keep).add(placed).reshape(shape);
+        return clear(perExample).add(scatter(values)).reshape(shape);
     }
 }

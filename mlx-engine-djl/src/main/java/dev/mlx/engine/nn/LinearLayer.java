@@ -2,8 +2,8 @@ package dev.mlx.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import dev.mlx.api.train.FeatureColumns;
 import dev.mlx.api.train.Interval;
 import dev.mlx.engine.autograd.IndexSelect;
 import java.util.List;
@@ -260,20 +260,14 @@ public final class LinearLayer implements Layer {
         return rest.add(columnProduct(z, columns));
     }
 
-    /** {@link #forwardSplit(NDArray, NDArray, NDArray, int)} for one block. */
-    NDArray forwardSplit(NDArray x, NDArray z, NDArray columns) {
-        return forwardSplit(x, z, columns, 1);
-    }
-
     /**
      * @param x the inputs, {@code [B, in]}
      * @param columns int64 column indices, {@code [K]}
      * @return {@code x_rest W^T + b}, {@code x_rest} being {@code x} with the columns zeroed
      */
     NDArray restProduct(NDArray x, NDArray columns) {
-        NDArray keep = x.getManager().ones(new Shape(in), x.getDataType())
-                .scatter(columns, x.getManager().zeros(columns.getShape(), x.getDataType()), 0);
-        return Linear.linear(x.mul(keep), weight.array(), bias.array()).singletonOrThrow();
+        return Linear.linear(new FeatureColumns(columns, in).clear(x), weight.array(), bias.array())
+                .singletonOrThrow();
     }
 
     /** @return {@code z W[:, c]^T} for the values {@code z} ({@code [B, K]}) of the columns {@code c} */
@@ -283,8 +277,6 @@ public final class LinearLayer implements Layer {
 
     /** {@code compact [B, K]} written into the columns {@code columns} of a zero {@code [B, in]} array. */
     NDArray scatter(NDArray compact, NDArray columns) {
-        long b = compact.getShape().get(0);
-        NDArray index = columns.expandDims(0).broadcast(new Shape(b, columns.getShape().get(0)));
-        return compact.getManager().zeros(new Shape(b, in), compact.getDataType()).scatter(index, compact, 1);
+        return new FeatureColumns(columns, in).scatter(compact);
     }
 }
