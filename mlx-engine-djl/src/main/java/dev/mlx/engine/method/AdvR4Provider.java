@@ -110,10 +110,11 @@ public final class AdvR4Provider implements RegularizerProvider {
                 MaskedInputs box = model.maskedInputs(xc, mc, columns);
                 NDArray clean = model.maskedInputGradient(xc, mc, columns,
                         logits -> Losses.perSampleCrossEntropy(logits, yc)).gradient();
-                NDArray adversarial = search.maximise(model, box, columns, yc, columns.select(mc),
-                        clean.stopGradient(), streams, from);
+                NDArray maskColumns = columns.select(mc);
+                NDArray adversarial = search.maximise(model, box, columns, yc, maskColumns, clean.stopGradient(),
+                        streams, from);
                 NDArray part = box.maskedInputGradient(adversarial, logits -> Losses.perSampleCrossEntropy(logits, yc))
-                        .gradient().sub(clean).mul(columns.select(mc)).square().sum();
+                        .gradient().sub(clean).mul(maskColumns).square().sum();
                 sum = sum == null ? part : sum.add(part);
             }
             NDArray term = Scalars.divide(sum, b);
@@ -171,23 +172,13 @@ public final class AdvR4Provider implements RegularizerProvider {
 
         /**
          * The start point: {@code x + u * m} with {@code u ~ U(-eps, eps)} from each example's
-         * stream, or {@code x}.
+         * stream, or {@code x}: {@link #start(NDManager, NDArray, FeatureColumns, NDArray,
+         * SplittableRandom[], int)} on every feature.
          */
         NDArray start(NDArray x, NDArray masks, SplittableRandom[] streams, int from) {
-            return start(x.getManager(), x, masks, streams, from);
-        }
-
-        /** {@link #start(NDArray, NDArray, SplittableRandom[], int)} with its temporaries on {@code manager}. */
-        private NDArray start(NDManager manager, NDArray x, NDArray masks, SplittableRandom[] streams, int from) {
-            if (!randomStart) {
-                NDArray copy = x.duplicate();
-                copy.attach(manager);
-                return copy;
-            }
-            int c = (int) x.getShape().get(0);
-            NDArray u = Sampling.uniform(manager, x.getDataType(), streams, from, from + c, 1, x.getShape().slice(1),
-                    -epsilon, epsilon);
-            return u.reshape(x.getShape()).mul(masks).add(x);
+            FeatureColumns every = FeatureColumns.all(x);
+            return start(x.getManager(), every.select(x), every, every.select(masks), streams, from)
+                    .reshape(x.getShape());
         }
 
         /**
@@ -229,7 +220,7 @@ public final class AdvR4Provider implements RegularizerProvider {
                 NDArray y = labels.duplicate();
                 y.attach(scope);
                 UnaryOperator<NDArray> loss = logits -> Losses.perSampleCrossEntropy(logits, y);
-                NDArray current = startOnColumns(scope, x, columns, masks, streams, from);
+                NDArray current = start(scope, x, columns, masks, streams, from);
                 NDArray best = current;
                 NDArray bestValue = null;
                 for (int t = 0; t <= steps; t++) {
@@ -283,10 +274,14 @@ public final class AdvR4Provider implements RegularizerProvider {
         }
 
         /**
-         * {@link #start} on the columns: the same draws (every feature of an example, from its stream),
-         * read on the columns.
+         * The start point on the columns: {@code x + u * m}, {@code u ~ U(-eps, eps)} drawn for every
+         * feature of an example from its stream and read on the columns (so the draws do not depend on
+         * the columns), or {@code x}; with its temporaries on {@code manager}.
+         *
+         * @param x the batch on the columns, {@code [B, K]}
+         * @param masks the masks on the columns, {@code [B, K]}
          */
-        private NDArray startOnColumns(NDManager manager, NDArray x, FeatureColumns columns, NDArray masks,
+        private NDArray start(NDManager manager, NDArray x, FeatureColumns columns, NDArray masks,
                 SplittableRandom[] streams, int from) {
             if (!randomStart) {
                 NDArray copy = x.duplicate();
