@@ -38,6 +38,15 @@ for model, threads, method in keys:
     ratios = [m / p for p, m in zip(peer, mlx)]
     print(f"| {model} | {threads} | {method} | {', '.join(fmt(v) for v in peer)} | {', '.join(fmt(v) for v in mlx)} | "
           f"{', '.join(f'{r:.2f}x' for r in ratios)} |")
+for model, threads, method in keys:
+    peer = runs.get((model, threads, method, "peer"), [])
+    mlx = runs.get((model, threads, method, "mlx"), [])
+    ratios = sorted(m / p for p, m in zip(peer, mlx))
+    if len(ratios) >= 3:
+        mid = len(ratios) // 2
+        median = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+        print(f"\nmlx / peer over {len(ratios)} rounds, {model}, {threads} threads, {method}: median {median:.2f}x, "
+              f"{ratios[0]:.2f}-{ratios[-1]:.2f}x, above 1.0x in {sum(r >= 1.0 for r in ratios)}")
 erm = defaultdict(list)
 for (model, threads, method, who), vals in runs.items():
     if who == "mlx" and method in ("erm", "cert-r4"):
