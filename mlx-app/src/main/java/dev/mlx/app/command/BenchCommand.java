@@ -3,11 +3,11 @@ package dev.mlx.app.command;
 import dev.mlx.api.data.DataSplit;
 import dev.mlx.api.error.MlxException;
 import dev.mlx.api.error.UnsupportedCapabilityException;
+import dev.mlx.api.train.Regularizer;
 import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.engine.OperatorTrace;
 import dev.mlx.engine.nn.Network;
-import dev.mlx.engine.train.EpochMetrics;
 import dev.mlx.engine.train.Trainer;
 import dev.mlx.engine.train.TrainingConfig;
 import dev.mlx.engine.train.TrainingListener;
@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,10 +30,16 @@ import picocli.CommandLine.Option;
  *
  * <p>Order of work: build the {@link BenchWorkload} (Decoy-MNIST for {@code mlp}, generated
  * images of the model's input size for any other image model, or {@code --dataset}); warm the
- * JVM and libtorch up with untimed ERM epochs (2 for {@code mlp}, 1 otherwise); then for ERM
+ * JVM and libtorch up with untimed ERM epochs for twice {@code --warmup} seconds; then for ERM
  * first and each other method a fresh network (seed 0, the method's default hyper-parameters)
- * trains one warm-up epoch and {@code repeats} timed epochs on the same images. The table gives
- * the median epoch time {@code t}, {@code samples/s = n / t} and {@code cost = t / t_ERM}.
+ * trains untimed epochs for {@code --warmup} seconds (at least one) and then {@code repeats}
+ * timed epochs on the same images. The table gives the median epoch time {@code t},
+ * {@code samples/s = n / t} and {@code cost = t / t_ERM}.
+ *
+ * <p>The warm-up is by time, not by epochs, because the JVM compiles a step's Java code (DJL's
+ * bindings, the trainer, a method's own code) only after thousands of calls, on the same cores as
+ * libtorch's threads: the Decoy-MNIST MLP's ERM steps at 2 threads kept getting faster for about
+ * 130 steps (docs/performance.md), where one warm-up epoch is 10 steps.
  *
  * <p>A method that cannot run on the model is not an error: its row says {@code skipped} and
  * why. That is a token method ({@link RegularizerProvider#forTokenModels()}) on an image model,
@@ -79,6 +86,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", description = "Timed epochs per method (default: 3).")
     int repeats = 3;
 
+    @Option(names = "--warmup", description = "Seconds of untimed training of each method before its timed epochs"
+            + " (at least one epoch; default: 2), and twice as long of ERM before the first method.")
+    double warmup = 2;
+
     @Option(names = "--op-trace", description = "Write libtorch's operator trace of each method's timed epochs to"
             + " DIR/METHOD.json (Chrome trace format; bench/op-trace-summary.py sums it by operator and shape).")
     Path opTrace;
@@ -99,9 +110,10 @@ public final class BenchCommand implements Callable<Integer> {
         boolean mlp = model.equals(MLP);
         int n = examples != null ? examples : mlp ? 10_000 : 32;
         int batch = batchSize != null ? batchSize : mlp ? 1000 : 16;
-        if (n < batch || batch < 1 || repeats < 1 || (imageSize != null && imageSize < 1) || channels < 1) {
-            throw MlxException.userError("need --examples >= --batch-size >= 1, --repeats >= 1, --image-size >= 1 and"
-                    + " --channels >= 1");
+        if (n < batch || batch < 1 || repeats < 1 || (imageSize != null && imageSize < 1) || channels < 1
+                || !(warmup >= 0 && warmup <= 3600)) {
+            throw MlxException.userError("need --examples >= --batch-size >= 1, --repeats >= 1, --image-size >= 1,"
+                    + " --channels >= 1 and 0 <= --warmup <= 3600 (seconds)");
         }
         List<String> requested = methods != null ? methods
                 : model.equals(RESNET) ? List.of("erm", "rand-r4") : List.of("erm", "rrr", "cert-r4");
@@ -119,12 +131,12 @@ public final class BenchCommand implements Callable<Integer> {
                 dataset, datasetParams, n, imageSize, channels));
         DataSplit train = work.train();
         settings.out().printf(Locale.ROOT, "bench: %s, %d images per epoch, batch %d, median of %d timed epochs after"
-                + " 1 warm-up, torch threads %s%n", work.description(), train.size(), Math.min(batch, train.size()),
-                repeats, System.getProperty("ai.djl.pytorch.num_threads", "default"));
+                + " %s s of warm-up, torch threads %s%n", work.description(), train.size(), Math.min(batch,
+                train.size()), repeats, seconds(warmup), System.getProperty("ai.djl.pytorch.num_threads", "default"));
         settings.out().println("| method | s/epoch | samples/s | cost vs erm |");
         settings.out().println("|---|---|---|---|");
         // Warm the JVM and libtorch up on ERM first, so the baseline is not charged for it.
-        time(work, "erm", mlp ? 2 : 1, batch, false);
+        time(work, "erm", 2 * warmup, 1, batch, false);
         Double erm = null;
         for (String method : order) {
             RegularizerProvider provider = catalog.regularizer(method);
@@ -134,7 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             double median;
             try {
-                median = time(work, method, repeats + 1, batch, true);
+                median = time(work, method, warmup, repeats, batch, true);
             } catch (UnsupportedCapabilityException e) {
                 if (erm == null) {
                     throw e;
@@ -152,39 +164,39 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Trains a fresh network (seed 0) with {@code method}'s default hyper-parameters.
+     * Trains a fresh network (seed 0) with {@code method}'s default hyper-parameters, one trainer
+     * run of one epoch at a time: untimed epochs until {@code warmupSeconds} have passed (at least
+     * one), then {@code timedEpochs} timed ones. An epoch's time is the trainer's own (its steps,
+     * not the split's upload or the optimiser's set-up before them).
      *
-     * @param trace whether to write the operator trace of the epochs after the first (with {@code --op-trace})
-     * @return the median time of the epochs after the first (or the first, if there is only one)
+     * @param trace whether to write the operator trace of the timed epochs (with {@code --op-trace})
+     * @return the median time of the timed epochs
      */
-    private double time(BenchWorkload work, String method, int epochs, int batch, boolean trace) {
+    private double time(BenchWorkload work, String method, double warmupSeconds, int timedEpochs, int batch,
+            boolean trace) {
         RegularizerProvider provider = catalog.regularizer(method);
         DataSplit train = work.train();
-        boolean traced = trace && opTrace != null && epochs > 1;
-        OperatorTrace[] running = new OperatorTrace[1];
+        Regularizer regularizer = provider.create(provider.parameters().defaults());
+        Trainer oneEpoch = new Trainer(new TrainingConfig(1, batch, 1e-3, 0, 0));
         try (Network net = engine.get().networks().create(work.architecture(), train.exampleShape(), 0)) {
-            // the trace covers the timed epochs: it starts when the warm-up epoch ends
-            TrainingListener listener = !traced ? new TrainingListener() {} : new TrainingListener() {
-                @Override
-                public void onEpoch(EpochMetrics metrics) {
-                    if (metrics.epoch() == 1) {
-                        running[0] = OperatorTrace.start(opTrace.resolve(method + ".json"));
-                    }
-                }
-            };
-            List<EpochMetrics> h;
-            try {
-                h = new Trainer(new TrainingConfig(epochs, batch, 1e-3, 0, 0)).train(net, train, null,
-                        provider.create(provider.parameters().defaults()), listener);
-            } finally {
-                if (running[0] != null) {
-                    running[0].close();
+            long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            do {
+                oneEpoch.train(net, train, null, regularizer, new TrainingListener() {});
+            } while (System.nanoTime() < warmUntil);
+            double[] times = new double[timedEpochs];
+            try (OperatorTrace running = trace && opTrace != null
+                    ? OperatorTrace.start(opTrace.resolve(method + ".json")) : null) {
+                for (int e = 0; e < timedEpochs; e++) {
+                    times[e] = oneEpoch.train(net, train, null, regularizer, new TrainingListener() {}).get(0).seconds();
                 }
             }
-            List<EpochMetrics> timed = h.size() > 1 ? h.subList(1, h.size()) : h;
-            double[] times = timed.stream().mapToDouble(EpochMetrics::seconds).sorted().toArray();
+            Arrays.sort(times);
             return times[times.length / 2];
         }
+    }
+
+    private static String seconds(double s) {
+        return s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s);
     }
 
     private void skipped(String method, String reason) {

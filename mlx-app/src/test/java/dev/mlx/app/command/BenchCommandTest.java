@@ -35,7 +35,7 @@ class BenchCommandTest {
     @Test
     void benchesTheDermaCnnWithErmAndCertR4AndSkipsATokenMethodWithItsReason() {
         CliRun r = bench("bench", "--model", "derma-cnn", "--image-size", "16", "--examples", "8", "--batch-size", "4",
-                "--repeats", "1", "--methods", "erm,cert-r4,token-rrr");
+                "--repeats", "1", "--warmup", "0", "--methods", "erm,cert-r4,token-rrr");
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().contains("derma-cnn = Conv2d(3, 32, k=3, s=1, p=1)"), r::toString);
         assertTrue(r.out().contains("generated 3x16x16 images"), r::toString);
@@ -62,7 +62,7 @@ class BenchCommandTest {
     @Test
     void aSizeVariantIsChosenWithModelParam() {
         CliRun r = bench("bench", "-m", "derma-cnn", "--model-param", "size=small", "--image-size", "8", "--examples",
-                "4", "--batch-size", "4", "--repeats", "1", "--methods", "erm", "--channels", "1");
+                "4", "--batch-size", "4", "--repeats", "1", "--warmup", "0", "--methods", "erm", "--channels", "1");
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().contains("derma-cnn {size=small} = Conv2d(1, 32, k=4, s=1, p=1)"), r::toString);
         assertEquals("1.00x", row(r, "erm")[3]);
@@ -72,7 +72,7 @@ class BenchCommandTest {
     void anIntervalMethodOnALayerTheBoundsDoNotSupportIsSkippedWithTheLayerNamed() {
         // ResNet-18's default batchnorm-mode=train normalises with batch statistics: no interval bounds in training
         CliRun r = bench("bench", "--model", "resnet18", "--image-size", "8", "--examples", "2", "--batch-size", "2",
-                "--repeats", "1", "--methods", "erm,cert-r4");
+                "--repeats", "1", "--warmup", "0", "--methods", "erm,cert-r4");
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals("1.00x", row(r, "erm")[3]);
         String[] cert = row(r, "cert-r4");
