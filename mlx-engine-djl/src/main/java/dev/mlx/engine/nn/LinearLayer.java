@@ -164,7 +164,13 @@ public final class LinearLayer implements Layer {
      */
     Interval forwardIntervalAround(Interval inputColumns, NDArray columns, NDArray nominalColumns,
             NDArray nominalOutput) {
-        NDArray w = weightColumns(columns, inputColumns.lower());
+        return forwardIntervalAround(inputColumns, columns, nominalColumns, nominalOutput,
+                weightColumns(columns, inputColumns.lower()));
+    }
+
+    /** As above, with {@code W[:, columns]} given (from {@link #weightColumns}). */
+    Interval forwardIntervalAround(Interval inputColumns, NDArray columns, NDArray nominalColumns,
+            NDArray nominalOutput, NDArray w) {
         NDArray mu = nominalOutput.add(Linear.linear(inputColumns.centre().sub(nominalColumns), w).singletonOrThrow());
         NDArray r = Linear.linear(inputColumns.radius(), w.abs()).singletonOrThrow();
         return new Interval(mu.sub(r), mu.add(r));
@@ -189,7 +195,11 @@ public final class LinearLayer implements Layer {
      * {@code columns} only, {@code [B, K]}.
      */
     Interval compactBackwardInterval(Interval outputGradient, NDArray columns) {
-        NDArray w = weightColumns(columns, outputGradient.lower());
+        return compactBackwardInterval(outputGradient, columns, weightColumns(columns, outputGradient.lower()));
+    }
+
+    /** As above, with {@code W[:, columns]} given (from {@link #weightColumns}). */
+    Interval compactBackwardInterval(Interval outputGradient, NDArray columns, NDArray w) {
         if (columns.getShape().get(0) <= SIGN_SPLIT_MAX) {
             return signSplitProduct(outputGradient.lower(), outputGradient.upper(), w);
         }
@@ -230,7 +240,7 @@ public final class LinearLayer implements Layer {
     }
 
     /** {@code W[:, columns]}, created on the manager of {@code like} (the batch's). */
-    private NDArray weightColumns(NDArray columns, NDArray like) {
+    NDArray weightColumns(NDArray columns, NDArray like) {
         // an unnamed view on the batch's manager, so the selection lands there too (not on the parameters')
         NDArray w = weight.array().reshape(weight.array().getShape());
         w.attach(like.getManager());

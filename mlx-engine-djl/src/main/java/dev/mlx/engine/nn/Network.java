@@ -685,6 +685,8 @@ public final class Network implements Model, AutoCloseable {
                 : null;
         // a box around the batch of a step's shared forward pass: its centre is the batch's activation outside the window
         RecordedForward nominal = window != null && centre != null ? recordedAt(centre) : null;
+        // the window's columns of the weight after the flatten, gathered by the forward step for the backward one
+        WindowWeights[] gathered = new WindowWeights[1];
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             IntervalStep step;
@@ -721,8 +723,10 @@ public final class Network implements Model, AutoCloseable {
                     Interval onColumns = new Interval(IndexSelect.columns(in.lower(), windowColumns),
                             IndexSelect.columns(in.upper(), windowColumns));
                     NDArray nominalOut = i + 1 < layers.size() ? nominal.layerInputs()[i + 1] : nominal.logits();
+                    NDArray weights = linear.weightColumns(windowColumns, onColumns.lower());
+                    gathered[0] = new WindowWeights(window, weights, GradMode.isOn());
                     out = linear.forwardIntervalAround(onColumns, windowColumns,
-                            IndexSelect.columns(nominal.layerInputs()[i], windowColumns), nominalOut);
+                            IndexSelect.columns(nominal.layerInputs()[i], windowColumns), nominalOut, weights);
                 } else {
                     out = linear.forwardInterval(in, windowColumns, null);
                 }
@@ -764,7 +768,8 @@ public final class Network implements Model, AutoCloseable {
                 requireBackwardIntervals();
                 Interval g;
                 if (first < 0) {
-                    Interval windowed = flattenAfterConvs > 0 ? windowedBackward(steps, input, logitGradient, mask)
+                    Interval windowed = flattenAfterConvs > 0 ? windowedBackward(steps, input, logitGradient, mask,
+                            -1, gathered[0])
                             : null;
                     if (windowed != null) {
                         return windowed;
@@ -791,7 +796,8 @@ public final class Network implements Model, AutoCloseable {
                 }
                 if (columns.indices() != null && flattenAfterConvs > 0) {
                     requireBackwardIntervals();
-                    Interval windowed = windowedBackward(steps, input, logitGradient, mask, columns.count());
+                    Interval windowed = windowedBackward(steps, input, logitGradient, mask, columns.count(),
+                            gathered[0]);
                     if (windowed != null) {
                         return windowed;
                     }
@@ -809,17 +815,33 @@ public final class Network implements Model, AutoCloseable {
      *
      * @return the masked bounds, or {@code null} when the window does not pay or does not apply
      */
-    private Interval windowedBackward(List<IntervalStep> steps, Interval input, Interval logitGradient, NDArray mask) {
-        return windowedBackward(steps, input, logitGradient, mask, -1);
+    /**
+     * The columns of the linear layer's weight after the flatten that a forward interval step
+     * gathered for a window ({@link LinearLayer#forwardIntervalAround}), so that the backward step on
+     * the same window multiplies by them instead of gathering them again: one gather, and one
+     * full-size zero buffer and index-add in its gradient, instead of two (the weight is 1024 x 14400
+     * on the Decoy-DERM CNN, whose Cert-R4 step wrote 59 MB for each).
+     *
+     * @param window the window at the flatten's input
+     * @param weights {@code W[:, window columns]}
+     * @param recorded whether autograd recorded the gather (reused only under the same mode)
+     */
+    private record WindowWeights(Window window, NDArray weights, boolean recorded) {
+        NDArray reusableFor(Window w) {
+            return window.equals(w) && recorded == GradMode.isOn() ? weights : null;
+        }
     }
 
     /**
-     * {@link #windowedBackward(List, Interval, Interval, NDArray)}; with {@code columns >= 0} the bounds
-     * on the window's features only, {@code [B, K]} in {@link Window#flatColumns}'s order, if the window
-     * has {@code columns} features (else {@code null}).
+     * The input-gradient bounds of a masked box on a convolutional network, computed on the windows
+     * of the mask's bounding box; with {@code columns >= 0} the bounds on the window's features only,
+     * {@code [B, K]} in {@link Window#flatColumns}'s order, if the window has {@code columns} features
+     * (else {@code null}); with {@code columns < 0} the bounds embedded in the input's shape.
+     *
+     * @param gathered the weight columns the forward pass gathered, or {@code null}
      */
     private Interval windowedBackward(List<IntervalStep> steps, Interval input, Interval logitGradient, NDArray mask,
-            long columns) {
+            long columns, WindowWeights gathered) {
         Shape shape = input.lower().getShape();
         Window box = shape.dimension() == 4 && mask.getShape().equals(shape) ? Window.small(mask, COMPACT_SHARE)
                 : null;
@@ -834,7 +856,10 @@ public final class Network implements Model, AutoCloseable {
         if (flatten + 1 < layers.size() && layers.get(flatten + 1) instanceof LinearLayer linear) {
             // the linear layer after the flatten: bounds on the window's columns only
             g = backward(steps, logitGradient, steps.size() - 1, flatten + 2);
-            Interval compact = linear.compactBackwardInterval(g, top.flatColumns(flatIn, g.lower().getManager()));
+            NDArray weights = gathered == null ? null : gathered.reusableFor(top);
+            NDArray topColumns = top.flatColumns(flatIn, g.lower().getManager());
+            Interval compact = weights != null ? linear.compactBackwardInterval(g, topColumns, weights)
+                    : linear.compactBackwardInterval(g, topColumns);
             g = new Interval(top.unflatten(compact.lower(), flatIn.get(1)), top.unflatten(compact.upper(),
                     flatIn.get(1)));
         } else {
