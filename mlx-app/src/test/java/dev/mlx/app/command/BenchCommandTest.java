@@ -91,6 +91,12 @@ class BenchCommandTest {
         CliRun unknown = bench("bench", "--model", "no-such-model");
         assertEquals(2, unknown.exitCode(), unknown::toString);
         assertTrue(unknown.singleError().toLowerCase(Locale.ROOT).contains("no-such-model"), unknown::toString);
+        for (String warmup : List.of("-1", "NaN")) {
+            CliRun bad = bench("bench", "--model", "derma-cnn", "--image-size", "8", "--examples", "2", "--batch-size",
+                    "2", "--methods", "erm", "--warmup", warmup);
+            assertEquals(2, bad.exitCode(), bad::toString);
+            assertTrue(bad.singleError().contains("--warmup"), bad::toString);
+        }
     }
 
     @Test
