@@ -151,26 +151,19 @@ public final class LinearLayer implements Layer {
     /**
      * {@link #forwardInterval} for a box that differs from a nominal input (whose output the caller
      * has) only on {@code columns}: centre {@code y_n + (mu[:, c] - x_n[:, c]) W[:, c]^T}, radius
-     * {@code r[:, c] |W[:, c]|^T}, with {@code W[:, c]} gathered once. On a convolutional network's
-     * linear layer after the flatten, inside a training step whose forward pass gave {@code x_n} and
-     * {@code y_n}, this replaces a second product with all of {@code W} (and its weight gradient) by
-     * products with the window's columns.
+     * {@code r[:, c] |W[:, c]|^T}, with {@code W[:, c]} gathered once by the caller
+     * ({@link #weightColumns}; {@link Network} hands the same gather to the backward interval step). On
+     * a convolutional network's linear layer after the flatten, inside a training step whose forward
+     * pass gave {@code x_n} and {@code y_n}, this replaces a second product with all of {@code W} (and
+     * its weight gradient) by products with the window's columns.
      *
      * @param inputColumns the box on the columns, {@code [B, K]}; equal to the nominal input elsewhere
-     * @param columns int64 column indices, {@code [K]}
      * @param nominalColumns the nominal input on the columns, {@code [B, K]}
      * @param nominalOutput the nominal output {@code x_n W^T + b}, {@code [B, out]}
+     * @param w {@code W[:, c]}, {@code [out, K]}
      * @return the interval over the outputs
      */
-    Interval forwardIntervalAround(Interval inputColumns, NDArray columns, NDArray nominalColumns,
-            NDArray nominalOutput) {
-        return forwardIntervalAround(inputColumns, columns, nominalColumns, nominalOutput,
-                weightColumns(columns, inputColumns.lower()));
-    }
-
-    /** As above, with {@code W[:, columns]} given (from {@link #weightColumns}). */
-    Interval forwardIntervalAround(Interval inputColumns, NDArray columns, NDArray nominalColumns,
-            NDArray nominalOutput, NDArray w) {
+    Interval forwardIntervalAround(Interval inputColumns, NDArray nominalColumns, NDArray nominalOutput, NDArray w) {
         NDArray mu = nominalOutput.add(Linear.linear(inputColumns.centre().sub(nominalColumns), w).singletonOrThrow());
         NDArray r = Linear.linear(inputColumns.radius(), w.abs()).singletonOrThrow();
         return new Interval(mu.sub(r), mu.add(r));

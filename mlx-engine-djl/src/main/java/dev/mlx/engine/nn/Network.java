@@ -725,7 +725,7 @@ public final class Network implements Model, AutoCloseable {
                     NDArray nominalOut = i + 1 < layers.size() ? nominal.layerInputs()[i + 1] : nominal.logits();
                     NDArray weights = linear.weightColumns(windowColumns, onColumns.lower());
                     gathered[0] = new WindowWeights(window, weights, GradMode.isOn());
-                    out = linear.forwardIntervalAround(onColumns, windowColumns,
+                    out = linear.forwardIntervalAround(onColumns,
                             IndexSelect.columns(nominal.layerInputs()[i], windowColumns), nominalOut, weights);
                 } else {
                     out = linear.forwardInterval(in, windowColumns, null);
