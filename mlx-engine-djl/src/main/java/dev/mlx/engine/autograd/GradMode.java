@@ -7,11 +7,6 @@ import java.util.function.Supplier;
 public final class GradMode {
     private GradMode() {}
 
-    /** @return whether libtorch records operations for autograd on this thread now */
-    public static boolean isOn() {
-        return JniUtils.isGradMode();
-    }
-
     /**
      * @param work what to compute with gradients recorded
      * @param <T> its result

@@ -627,6 +627,24 @@ public final class Network implements Model, AutoCloseable {
         }
     }
 
+    /**
+     * The columns of the linear layer's weight after the flatten that a forward interval step
+     * gathered for a window ({@link LinearLayer#forwardIntervalAround}), so that the backward step on
+     * the same window multiplies by them instead of gathering them again: one gather, and one
+     * full-size zero buffer and index-add in its gradient, instead of two (the weight is 1024 x 14400
+     * on the Decoy-DERM CNN, whose Cert-R4 step wrote 59 MB for each).
+     *
+     * @param window the window at the flatten's input
+     * @param weights {@code W[:, window columns]}
+     * @param recorded whether autograd recorded the gather (as {@link ForwardCache}: reused when it carries
+     *     what the use needs)
+     */
+    private record WindowWeights(Window window, NDArray weights, boolean recorded) {
+        NDArray reusableFor(Window w) {
+            return window.equals(w) && (recorded || !JniUtils.isGradMode()) ? weights : null;
+        }
+    }
+
     private static final String SUPPORTED = "supported layer types: Linear, ReLU, Flatten, Conv2d, MaxPool2d,"
             + " GlobalAvgPool2d, Dropout, Residual, and BatchNorm2d with running statistics (batchnorm mode eval, or"
             + " outside training steps)";
@@ -724,7 +742,7 @@ public final class Network implements Model, AutoCloseable {
                             IndexSelect.columns(in.upper(), windowColumns));
                     NDArray nominalOut = i + 1 < layers.size() ? nominal.layerInputs()[i + 1] : nominal.logits();
                     NDArray weights = linear.weightColumns(windowColumns, onColumns.lower());
-                    gathered[0] = new WindowWeights(window, weights, GradMode.isOn());
+                    gathered[0] = new WindowWeights(window, weights, JniUtils.isGradMode());
                     out = linear.forwardIntervalAround(onColumns,
                             IndexSelect.columns(nominal.layerInputs()[i], windowColumns), nominalOut, weights);
                 } else {
@@ -813,32 +831,11 @@ public final class Network implements Model, AutoCloseable {
      * bounds on the masked positions need the cotangent bounds of each layer only on the positions that
      * reach the mask's bounding box.
      *
-     * @return the masked bounds, or {@code null} when the window does not pay or does not apply
-     */
-    /**
-     * The columns of the linear layer's weight after the flatten that a forward interval step
-     * gathered for a window ({@link LinearLayer#forwardIntervalAround}), so that the backward step on
-     * the same window multiplies by them instead of gathering them again: one gather, and one
-     * full-size zero buffer and index-add in its gradient, instead of two (the weight is 1024 x 14400
-     * on the Decoy-DERM CNN, whose Cert-R4 step wrote 59 MB for each).
-     *
-     * @param window the window at the flatten's input
-     * @param weights {@code W[:, window columns]}
-     * @param recorded whether autograd recorded the gather (reused only under the same mode)
-     */
-    private record WindowWeights(Window window, NDArray weights, boolean recorded) {
-        NDArray reusableFor(Window w) {
-            return window.equals(w) && recorded == GradMode.isOn() ? weights : null;
-        }
-    }
-
-    /**
-     * The input-gradient bounds of a masked box on a convolutional network, computed on the windows
-     * of the mask's bounding box; with {@code columns >= 0} the bounds on the window's features only,
-     * {@code [B, K]} in {@link Window#flatColumns}'s order, if the window has {@code columns} features
-     * (else {@code null}); with {@code columns < 0} the bounds embedded in the input's shape.
-     *
+     * @param columns with {@code columns >= 0} the bounds on the window's features only, {@code [B, K]} in
+     *     {@link Window#flatColumns}'s order, if the window has {@code columns} features (else
+     *     {@code null}); with {@code columns < 0} the bounds embedded in the input's shape
      * @param gathered the weight columns the forward pass gathered, or {@code null}
+     * @return the masked bounds, or {@code null} when the window does not pay or does not apply
      */
     private Interval windowedBackward(List<IntervalStep> steps, Interval input, Interval logitGradient, NDArray mask,
             long columns, WindowWeights gathered) {
