@@ -8,6 +8,7 @@ import dev.mlx.api.train.RegularizerProvider;
 import dev.mlx.app.plugin.PluginCatalog;
 import dev.mlx.engine.OperatorTrace;
 import dev.mlx.engine.nn.Network;
+import dev.mlx.engine.train.EpochMetrics;
 import dev.mlx.engine.train.Trainer;
 import dev.mlx.engine.train.TrainingConfig;
 import dev.mlx.engine.train.TrainingListener;
@@ -15,7 +16,6 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
  * images of the model's input size for any other image model, or {@code --dataset}); warm the
  * JVM and libtorch up with untimed ERM epochs for twice {@code --warmup} seconds; then for ERM
  * first and each other method a fresh network (seed 0, the method's default hyper-parameters)
- * trains untimed epochs for {@code --warmup} seconds (at least one) and then {@code repeats}
- * timed epochs on the same images. The table gives the median epoch time {@code t},
+ * trains untimed epochs for {@code --warmup} seconds (at least one) and then, in one trainer run,
+ * one more untimed epoch and {@code repeats} timed epochs on the same images. The table gives the median epoch time {@code t},
  * {@code samples/s = n / t} and {@code cost = t / t_ERM}.
  *
  * <p>The warm-up is by time, not by epochs, because the JVM compiles a step's Java code (DJL's
@@ -164,10 +164,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Trains a fresh network (seed 0) with {@code method}'s default hyper-parameters, one trainer
-     * run of one epoch at a time: untimed epochs until {@code warmupSeconds} have passed (at least
-     * one), then {@code timedEpochs} timed ones. An epoch's time is the trainer's own (its steps,
-     * not the split's upload or the optimiser's set-up before them).
+     * Trains a fresh network (seed 0) with {@code method}'s default hyper-parameters: untimed epochs,
+     * one trainer run each, until {@code warmupSeconds} have passed (at least one); then one trainer
+     * run of an untimed epoch and {@code timedEpochs} timed ones, so that the timed epochs (and their
+     * operator trace) hold the steps only, not a run's set-up (the split's upload, the optimiser's
+     * moments). An epoch's time is the trainer's own.
      *
      * @param trace whether to write the operator trace of the timed epochs (with {@code --op-trace})
      * @return the median time of the timed epochs
@@ -177,20 +178,33 @@ public final class BenchCommand implements Callable<Integer> {
         RegularizerProvider provider = catalog.regularizer(method);
         DataSplit train = work.train();
         Regularizer regularizer = provider.create(provider.parameters().defaults());
-        Trainer oneEpoch = new Trainer(new TrainingConfig(1, batch, 1e-3, 0, 0));
+        OperatorTrace[] running = new OperatorTrace[1];
         try (Network net = engine.get().networks().create(work.architecture(), train.exampleShape(), 0)) {
+            Trainer oneEpoch = new Trainer(new TrainingConfig(1, batch, 1e-3, 0, 0));
             long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
             do {
                 oneEpoch.train(net, train, null, regularizer, new TrainingListener() {});
             } while (System.nanoTime() < warmUntil);
-            double[] times = new double[timedEpochs];
-            try (OperatorTrace running = trace && opTrace != null
-                    ? OperatorTrace.start(opTrace.resolve(method + ".json")) : null) {
-                for (int e = 0; e < timedEpochs; e++) {
-                    times[e] = oneEpoch.train(net, train, null, regularizer, new TrainingListener() {}).get(0).seconds();
+            // the trace covers the timed epochs: it starts when the run's untimed first epoch ends
+            TrainingListener listener = !(trace && opTrace != null) ? new TrainingListener() {}
+                    : new TrainingListener() {
+                        @Override
+                        public void onEpoch(EpochMetrics metrics) {
+                            if (metrics.epoch() == 1) {
+                                running[0] = OperatorTrace.start(opTrace.resolve(method + ".json"));
+                            }
+                        }
+                    };
+            List<EpochMetrics> h;
+            try {
+                h = new Trainer(new TrainingConfig(timedEpochs + 1, batch, 1e-3, 0, 0)).train(net, train, null,
+                        regularizer, listener);
+            } finally {
+                if (running[0] != null) {
+                    running[0].close();
                 }
             }
-            Arrays.sort(times);
+            double[] times = h.subList(1, h.size()).stream().mapToDouble(EpochMetrics::seconds).sorted().toArray();
             return times[times.length / 2];
         }
     }
