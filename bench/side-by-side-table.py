@@ -30,6 +30,7 @@ def fmt(v):
 keys = sorted({(k[0], k[1], k[2]) for k in runs}, key=lambda k: (k[0] != "mlp", -k[1]))
 order = ["erm", "rrr", "cert-r4", "rand-r4", "adv-r4"]
 keys.sort(key=lambda k: (k[0] != "mlp", -k[1], order.index(k[2]) if k[2] in order else 99))
+ratios_by_key = {}  # (model, threads, method) -> mlx / peer per round, sorted
 print("| model | threads | method | peer samples/s | mlx samples/s | mlx / peer |")
 print("|---|---|---|---|---|---|")
 for model, threads, method in keys:
@@ -38,10 +39,8 @@ for model, threads, method in keys:
     ratios = [m / p for p, m in zip(peer, mlx)]
     print(f"| {model} | {threads} | {method} | {', '.join(fmt(v) for v in peer)} | {', '.join(fmt(v) for v in mlx)} | "
           f"{', '.join(f'{r:.2f}x' for r in ratios)} |")
-for model, threads, method in keys:
-    peer = runs.get((model, threads, method, "peer"), [])
-    mlx = runs.get((model, threads, method, "mlx"), [])
-    ratios = sorted(m / p for p, m in zip(peer, mlx))
+    ratios_by_key[(model, threads, method)] = sorted(ratios)
+for (model, threads, method), ratios in ratios_by_key.items():
     if len(ratios) >= 3:
         mid = len(ratios) // 2
         median = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
